@@ -1,0 +1,315 @@
+// This file defines FD, a non-blocking file descriptor whose blocking-looking
+// calls try the system call, and on EAGAIN park the calling task until epoll
+// reports the descriptor ready, then retry (internal/poll's FD, green).
+//
+// Each FD is registered once, edge-triggered, for both directions.
+// Readiness is latched per direction: an edge sets it, an EAGAIN clears it.
+// At most one task may wait in each direction; a second gets ErrBusy.
+
+package hub
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// An FD is a non-blocking file descriptor registered with a hub.
+type FD struct {
+	h                *Hub
+	sysfd            int
+	rready, wready   bool
+	rwait, wwait     waker
+	rreason, wreason string
+	timeout          time.Duration // < 0: none
+	closed           bool
+}
+
+// NewFD sets sysfd non-blocking, registers it with the hub's epoll and
+// returns its FD. The FD owns sysfd from then on: Close closes it.
+// It must be called from the hub loop or the running task.
+func (h *Hub) NewFD(sysfd int) (*FD, error) {
+	if err := unix.SetNonblock(sysfd, true); err != nil {
+		return nil, os.NewSyscallError("setnonblock", err)
+	}
+	if err := h.poller.register(sysfd); err != nil {
+		return nil, err
+	}
+	fd := &FD{
+		h: h, sysfd: sysfd, rready: true, wready: true, timeout: -1,
+		rreason: fmt.Sprintf("read fd %d", sysfd),
+		wreason: fmt.Sprintf("write fd %d", sysfd),
+	}
+	h.fds[sysfd] = fd
+	return fd, nil
+}
+
+// Sysfd returns the descriptor number, or -1 once closed.
+func (fd *FD) Sysfd() int {
+	if fd.closed {
+		return -1
+	}
+	return fd.sysfd
+}
+
+// Closed reports whether Close has been called.
+func (fd *FD) Closed() bool { return fd.closed }
+
+// SetTimeout sets the timeout of every later blocking call; d < 0 removes it.
+func (fd *FD) SetTimeout(d time.Duration) { fd.timeout = d }
+
+// Timeout returns the timeout set by SetTimeout (< 0: none).
+func (fd *FD) Timeout() time.Duration { return fd.timeout }
+
+// SetReasons sets the wait reasons shown by Hub.Dump for a task parked
+// reading and writing, such as "socket read on fd 7".
+func (fd *FD) SetReasons(read, write string) { fd.rreason, fd.wreason = read, write }
+
+// fdEvent applies an epoll event to its FD. It runs on the loop.
+func (h *Hub) fdEvent(sysfd int, events uint32) {
+	fd := h.fds[sysfd]
+	if fd == nil {
+		return
+	}
+	if events&evRead != 0 {
+		fd.rready = true
+		fd.rwait.wake(nil)
+	}
+	if events&evWrite != 0 {
+		fd.wready = true
+		fd.wwait.wake(nil)
+	}
+}
+
+// wait parks t until the FD is ready in direction mode ('r' or 'w').
+func (fd *FD) wait(t *Task, mode byte, timeout time.Duration) error {
+	if fd.closed {
+		return ErrClosed
+	}
+	slot, reason := &fd.rwait, fd.rreason
+	if mode == 'w' {
+		slot, reason = &fd.wwait, fd.wwreason()
+	}
+	if slot.t != nil && slot.t != t {
+		return ErrBusy
+	}
+	if err := t.check(); err != nil {
+		return err
+	}
+	*slot = t.Waker()
+	fd.h.ioWaiters++
+	err := t.ParkTimeout(reason, timeout)
+	fd.h.ioWaiters--
+	*slot = waker{}
+	return err
+}
+
+func (fd *FD) wwreason() string { return fd.wreason }
+
+// WaitRead parks t until the FD is readable (or at end of stream, or in
+// error), or timeout elapses (ErrTimeout; < 0: never): eventlet's
+// trampoline(fd, read=True). It must be called by t itself.
+func (fd *FD) WaitRead(t *Task, timeout time.Duration) error {
+	if fd.rready && fd.pollNow(unix.POLLIN) {
+		return nil
+	}
+	fd.rready = false
+	return fd.wait(t, 'r', timeout)
+}
+
+// WaitWrite parks t until the FD is writable, or timeout elapses.
+// It must be called by t itself.
+func (fd *FD) WaitWrite(t *Task, timeout time.Duration) error {
+	if fd.wready && fd.pollNow(unix.POLLOUT) {
+		return nil
+	}
+	fd.wready = false
+	return fd.wait(t, 'w', timeout)
+}
+
+// pollNow reports whether the descriptor is ready for events right now.
+func (fd *FD) pollNow(events int16) bool {
+	if fd.closed {
+		return true // let the caller's next call report ErrClosed
+	}
+	pfd := []unix.PollFd{{Fd: int32(fd.sysfd), Events: events}}
+	n, err := unix.Poll(pfd, 0)
+	return err == nil && n > 0
+}
+
+// Read reads into p, parking t until data arrives. At end of stream it
+// returns 0, io.EOF. It must be called by t itself.
+func (fd *FD) Read(t *Task, p []byte) (int, error) {
+	for {
+		if fd.closed {
+			return 0, ErrClosed
+		}
+		n, err := ignoringEINTR(func() (int, error) { return unix.Read(fd.sysfd, p) })
+		if err == unix.EAGAIN {
+			fd.rready = false
+			if err := fd.wait(t, 'r', fd.timeout); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if err != nil {
+			return 0, os.NewSyscallError("read", err)
+		}
+		if n == 0 && len(p) > 0 {
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+// TryRead reads without parking: it returns 0, unix.EAGAIN when no data is
+// waiting. It must be called from the hub loop or the running task.
+func (fd *FD) TryRead(p []byte) (int, error) {
+	if fd.closed {
+		return 0, ErrClosed
+	}
+	n, err := ignoringEINTR(func() (int, error) { return unix.Read(fd.sysfd, p) })
+	if err == unix.EAGAIN {
+		fd.rready = false
+		return 0, err
+	}
+	if err != nil {
+		return 0, os.NewSyscallError("read", err)
+	}
+	if n == 0 && len(p) > 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// Write writes all of p, parking t whenever the kernel buffer is full.
+// It must be called by t itself.
+func (fd *FD) Write(t *Task, p []byte) (int, error) {
+	nn := 0
+	for nn < len(p) {
+		n, err := fd.TryWrite(p[nn:])
+		nn += n
+		if err == unix.EAGAIN {
+			if err := fd.wait(t, 'w', fd.timeout); err != nil {
+				return nn, err
+			}
+			continue
+		}
+		if err != nil {
+			return nn, err
+		}
+	}
+	return nn, nil
+}
+
+// TryWrite writes as much of p as the kernel takes now, without parking.
+// It returns unix.EAGAIN (and the count written) when the buffer is full.
+// It must be called from the hub loop or the running task.
+func (fd *FD) TryWrite(p []byte) (int, error) {
+	if fd.closed {
+		return 0, ErrClosed
+	}
+	nn := 0
+	for nn < len(p) {
+		n, err := ignoringEINTR(func() (int, error) { return unix.Write(fd.sysfd, p[nn:]) })
+		if n > 0 {
+			nn += n
+		}
+		if err == unix.EAGAIN {
+			fd.wready = false
+			return nn, err
+		}
+		if err != nil {
+			return nn, os.NewSyscallError("write", err)
+		}
+	}
+	return nn, nil
+}
+
+// Accept accepts a connection on a listening socket, parking t until one
+// arrives. The new descriptor is non-blocking and close-on-exec, and not yet
+// registered: pass it to NewFD. It must be called by t itself.
+func (fd *FD) Accept(t *Task) (int, unix.Sockaddr, error) {
+	for {
+		if fd.closed {
+			return -1, nil, ErrClosed
+		}
+		nfd, sa, err := unix.Accept4(fd.sysfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		switch err {
+		case nil:
+			return nfd, sa, nil
+		case unix.EINTR, unix.ECONNABORTED:
+			// The peer went away before we accepted; try the next one.
+			continue
+		case unix.EAGAIN:
+			fd.rready = false
+			if err := fd.wait(t, 'r', fd.timeout); err != nil {
+				return -1, nil, err
+			}
+			continue
+		}
+		return -1, nil, os.NewSyscallError("accept4", err)
+	}
+}
+
+// Connect connects a non-blocking socket to sa, parking t until the
+// connection is established or fails. It must be called by t itself.
+func (fd *FD) Connect(t *Task, sa unix.Sockaddr) error {
+	err := unix.Connect(fd.sysfd, sa)
+	switch err {
+	case nil, unix.EISCONN:
+		return nil
+	case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+	default:
+		return os.NewSyscallError("connect", err)
+	}
+	for {
+		fd.wready = false
+		if err := fd.wait(t, 'w', fd.timeout); err != nil {
+			return err
+		}
+		soerr, err := unix.GetsockoptInt(fd.sysfd, unix.SOL_SOCKET, unix.SO_ERROR)
+		if err != nil {
+			return os.NewSyscallError("getsockopt", err)
+		}
+		switch e := unix.Errno(soerr); e {
+		case 0, unix.EISCONN:
+			return nil
+		case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+			continue
+		default:
+			return os.NewSyscallError("connect", e)
+		}
+	}
+}
+
+// Close wakes the tasks parked on the FD with ErrClosed, removes it from
+// epoll and closes the descriptor. A second Close returns ErrClosed.
+// It must be called from the hub loop or the running task.
+func (fd *FD) Close() error {
+	if fd.closed {
+		return ErrClosed
+	}
+	fd.closed = true
+	fd.rwait.wake(ErrClosed)
+	fd.wwait.wake(ErrClosed)
+	delete(fd.h.fds, fd.sysfd)
+	fd.h.poller.unregister(fd.sysfd)
+	if err := unix.Close(fd.sysfd); err != nil {
+		return os.NewSyscallError("close", err)
+	}
+	return nil
+}
+
+// ignoringEINTR retries fn while it fails with EINTR.
+func ignoringEINTR(fn func() (int, error)) (int, error) {
+	for {
+		n, err := fn()
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
+}

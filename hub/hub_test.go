@@ -1,0 +1,278 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// run creates a hub, spawns main and runs until main returns.
+func run(t testing.TB, main func(tk *Task) error) (*Hub, error) {
+	t.Helper()
+	h, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	h.Spawn("main", func(tk *Task) error {
+		defer tk.h.Stop()
+		return main(tk)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return h, h.Run(ctx)
+}
+
+func TestSpawnOrder(t *testing.T) {
+	var log []string
+	_, err := run(t, func(tk *Task) error {
+		for i := range 3 {
+			tk.h.Spawn(fmt.Sprint("g", i), func(*Task) error {
+				log = append(log, fmt.Sprint("g", i))
+				return nil
+			})
+		}
+		log = append(log, "spawned")
+		if err := tk.Yield(); err != nil {
+			return err
+		}
+		log = append(log, "resumed")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(log, " "), "spawned g0 g1 g2 resumed"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestYieldRoundRobin(t *testing.T) {
+	var log []string
+	_, err := run(t, func(tk *Task) error {
+		for _, name := range []string{"a", "b"} {
+			tk.h.Spawn(name, func(g *Task) error {
+				for i := range 3 {
+					log = append(log, fmt.Sprint(name, i))
+					g.Yield()
+				}
+				return nil
+			})
+		}
+		return tk.Sleep(20 * time.Millisecond)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(log, " "), "a0 b0 a1 b1 a2 b2"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestTimersEqualDeadlineFIFO(t *testing.T) {
+	var log []int
+	_, err := run(t, func(tk *Task) error {
+		// Many timers, created in one instant-ish: same-deadline ones fire in
+		// creation order; all fire after at least their delay.
+		for i := range 5 {
+			tk.h.After(5*time.Millisecond, func() { log = append(log, i) })
+		}
+		return tk.Sleep(30 * time.Millisecond)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(log) != "[0 1 2 3 4]" {
+		t.Errorf("got %v", log)
+	}
+}
+
+func TestTimerHeapOrderAndStop(t *testing.T) {
+	h, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	var tms []*Timer
+	for _, d := range []int{5, 1, 3, 1, 4} {
+		tms = append(tms, h.After(time.Duration(d)*time.Hour, nil))
+	}
+	if !tms[2].Stop() || tms[2].Stop() {
+		t.Fatal("Stop should succeed once")
+	}
+	var got []uint64
+	for len(h.timers) > 0 {
+		got = append(got, h.timers[0].seq)
+		h.timers[0].Stop()
+	}
+	if fmt.Sprint(got) != "[2 4 5 1]" {
+		t.Errorf("order by (deadline, seq) = %v", got)
+	}
+}
+
+func TestSleepNeverEarly(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		for _, d := range []time.Duration{time.Millisecond, 3 * time.Millisecond, 1500 * time.Microsecond} {
+			start := time.Now()
+			if err := tk.Sleep(d); err != nil {
+				return err
+			}
+			if el := time.Since(start); el < d {
+				return fmt.Errorf("sleep(%v) returned after %v", d, el)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestKillBeforeStartNeverRuns(t *testing.T) {
+	ran := false
+	var done bool
+	_, err := run(t, func(tk *Task) error {
+		g := tk.h.Spawn("g", func(*Task) error { ran = true; return nil })
+		g.OnDone(func() { done = true })
+		g.Kill(errors.New("killed"))
+		return tk.Yield()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ran || !done {
+		t.Errorf("ran=%v done=%v, want false true", ran, done)
+	}
+}
+
+func TestKillParked(t *testing.T) {
+	boom := errors.New("boom")
+	var got error
+	_, err := run(t, func(tk *Task) error {
+		g := tk.h.Spawn("g", func(g *Task) error {
+			got = g.Sleep(time.Hour)
+			return nil
+		})
+		tk.Yield()
+		g.Kill(boom)
+		return tk.Yield()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != boom {
+		t.Errorf("got %v, want boom", got)
+	}
+}
+
+func TestDeadlock(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		tk.h.Spawn("worker", func(g *Task) error { return g.Park("channel receive") })
+		return tk.Park("event wait")
+	})
+	var de *DeadlockError
+	if !errors.As(err, &de) {
+		t.Fatalf("got %v, want DeadlockError", err)
+	}
+	want := "main: event wait\nworker: channel receive"
+	if got := strings.Join(de.Tasks, "\n"); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestAwait(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		ch := make(chan int)
+		ticks := 0
+		tk.h.Spawn("ticker", func(g *Task) error {
+			for ticks < 3 {
+				ticks++
+				g.Yield()
+			}
+			ch <- ticks // runs while main awaits: not on the hub
+			return nil
+		})
+		var v int
+		err := tk.Await(func(ctx context.Context) error { v = <-ch; return nil })
+		if err != nil || v != 3 {
+			return fmt.Errorf("Await = %v, %d", err, v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNotTask(t *testing.T) {
+	h, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	var g *Task
+	g = h.Spawn("g", func(*Task) error { return nil })
+	if err := g.Sleep(time.Millisecond); err != ErrNotTask {
+		t.Errorf("Sleep off-task = %v, want ErrNotTask", err)
+	}
+}
+
+func TestPostAndHold(t *testing.T) {
+	h, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	release := h.Hold()
+	var got []int
+	go func() {
+		for i := range 3 {
+			h.Post(func() { got = append(got, i) })
+		}
+		h.Post(func() { release(); h.Stop() })
+	}()
+	if err := h.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[0 1 2]" {
+		t.Errorf("got %v", got)
+	}
+}
+
+func TestWaitQueue(t *testing.T) {
+	var log []string
+	_, err := run(t, func(tk *Task) error {
+		var q WaitQueue
+		for i := range 3 {
+			tk.h.Spawn(fmt.Sprint("w", i), func(g *Task) error {
+				v, err := q.Wait(g, "queue", -1, i)
+				log = append(log, fmt.Sprintf("%s=%v:%v", g.Name(), v, err))
+				return nil
+			})
+		}
+		tk.Yield()
+		if q.Len() != 3 {
+			return fmt.Errorf("Len = %d", q.Len())
+		}
+		q.Waiters()[1].Task().Kill(errors.New("k"))
+		q.Front().Wake("x", nil)
+		if n := q.WakeAll(nil); n != 1 {
+			return fmt.Errorf("WakeAll = %d, want 1 (killed waiter skipped)", n)
+		}
+		tk.Yield()
+		_, err := q.Wait(tk, "t", time.Millisecond, nil)
+		if err != ErrTimeout || q.Len() != 0 {
+			return fmt.Errorf("timeout wait: %v len %d", err, q.Len())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(log, " "); got != "w1=1:k w0=x:<nil> w2=2:<nil>" {
+		t.Errorf("got %q", got)
+	}
+}

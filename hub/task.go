@@ -1,0 +1,354 @@
+// This file defines tasks and the baton that passes between them. It is the
+// only file of the hub that starts goroutines or knows how the baton moves.
+//
+// The baton is a per-goroutine buffered(1) channel: whoever holds the baton
+// picks the next item of the turn and sends on its goroutine's channel, then
+// receives on its own. A task's goroutine (a worker) is bound lazily, when the
+// task first runs, and reused for the next task when it dies, so spawning
+// costs no goroutine start and no stack growth in the steady state.
+
+package hub
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"time"
+)
+
+type taskState uint8
+
+const (
+	stateNew      taskState = iota // spawned, queued, no goroutine yet
+	stateRunnable                  // queued, will run this or the next turn
+	stateRunning                   // holds the baton
+	stateParked                    // waits for a waker
+	stateDead
+)
+
+var stateNames = [...]string{"new", "runnable", "running", "parked", "dead"}
+
+// A Task is a green thread: a function running on its own goroutine that
+// runs only while it holds the hub's baton.
+type Task struct {
+	h       *Hub
+	name    string
+	fn      func(t *Task) error
+	state   taskState
+	reason  string // what a parked task waits on
+	gen     uint64 // identifies the current (or next) park
+	wakeErr error  // returned by the current park
+	killErr error  // raised at the next park (Kill of the running task)
+	w       *worker
+	err     error // the function's result, once dead
+	done    []func()
+
+	prev, next *Task // the hub's list of live tasks
+
+	// Data is free for the layer above (package builtins keeps its
+	// green thread value here). The hub never reads it.
+	Data any
+}
+
+// A worker is a goroutine that runs tasks, one after another.
+type worker struct {
+	wake chan struct{}
+	task *Task
+}
+
+// Spawn creates a task that will run fn at a later turn, after every item
+// already queued. fn's error becomes the task's Err.
+// It must be called from the hub loop or the running task.
+func (h *Hub) Spawn(name string, fn func(t *Task) error) *Task {
+	t := &Task{h: h, name: name, fn: fn}
+	h.link(t)
+	h.runq.push(t)
+	return t
+}
+
+// Name returns the task's name.
+func (t *Task) Name() string { return t.name }
+
+// SetName changes the task's name. It must be called from the hub loop or
+// the running task.
+func (t *Task) SetName(name string) { t.name = name }
+
+// Hub returns the hub the task belongs to.
+func (t *Task) Hub() *Hub { return t.h }
+
+// Dead reports whether the task has ended (or was killed before it started).
+func (t *Task) Dead() bool { return t.state == stateDead }
+
+// Started reports whether the task has begun running.
+func (t *Task) Started() bool { return t.state != stateNew }
+
+// Err returns the task's result once it is dead.
+func (t *Task) Err() error { return t.err }
+
+// Reason returns what a parked task waits on, or its state otherwise.
+func (t *Task) Reason() string {
+	if t.state == stateParked && t.reason != "" {
+		return t.reason
+	}
+	return stateNames[t.state]
+}
+
+// State returns the task's state: "new", "runnable", "running", "parked" or
+// "dead".
+func (t *Task) State() string { return stateNames[t.state] }
+
+// OnDone arranges for f to run, with the baton held, when the task dies,
+// whether it ran or was killed before it started. Hooks run in the order
+// they were added. If the task is already dead, f runs now.
+// It must be called from the hub loop or the running task.
+func (t *Task) OnDone(f func()) {
+	if t.state == stateDead {
+		f()
+		return
+	}
+	t.done = append(t.done, f)
+}
+
+// A Waker wakes one particular park of a task; it is stale, and does
+// nothing, once that park has ended.
+type Waker = waker
+
+type waker struct {
+	t   *Task
+	gen uint64
+}
+
+// Waker returns a waker for the task's current or next park.
+// It must be called from the hub loop or the running task.
+func (t *Task) Waker() Waker { return waker{t, t.gen} }
+
+// Wake makes the task runnable with err as the result of its park, if it is
+// still in the park the waker was made for. It reports whether it did.
+// It must be called from the hub loop or the running task.
+func (w waker) Wake(err error) bool { return w.wake(err) }
+
+// Task returns the task the waker wakes.
+func (w waker) Task() *Task { return w.t }
+
+func (w waker) wake(err error) bool {
+	t := w.t
+	if t == nil || t.state != stateParked || t.gen != w.gen {
+		return false
+	}
+	t.wakeErr = err
+	t.state = stateRunnable
+	t.h.runq.push(t)
+	return true
+}
+
+// Ready makes a parked task runnable; its park returns err. It does nothing
+// if the task is not parked. It must be called from the hub loop or the
+// running task.
+func (t *Task) Ready(err error) bool { return t.Waker().wake(err) }
+
+// Kill raises err in the task: a parked task wakes with err, a runnable one
+// gets err from the park it is leaving, the running task gets it at its next
+// park, and a task that has not started dies without running.
+// It must be called from the hub loop or the running task.
+func (t *Task) Kill(err error) {
+	switch t.state {
+	case stateNew:
+		t.state = stateDead
+		t.err = err
+		t.exit()
+	case stateParked:
+		t.Ready(err)
+	case stateRunnable:
+		t.wakeErr = err
+	case stateRunning:
+		t.killErr = err
+	}
+}
+
+// Park suspends the running task until a waker wakes it, and returns the
+// waker's error. reason says what it waits for (see Hub.Dump).
+// It must be called by t itself.
+func (t *Task) Park(reason string) error {
+	return t.park(reason, false)
+}
+
+// Yield lets every task that is already runnable run once, then resumes t:
+// eventlet's sleep(0). It must be called by t itself.
+func (t *Task) Yield() error {
+	return t.park("yield", true)
+}
+
+// Sleep parks t for at least d; d <= 0 is Yield.
+// It must be called by t itself.
+func (t *Task) Sleep(d time.Duration) error {
+	if d <= 0 {
+		return t.Yield()
+	}
+	if err := t.check(); err != nil {
+		return err
+	}
+	tm := &Timer{w: t.Waker()}
+	t.h.addTimer(tm, d)
+	err := t.Park("sleep")
+	tm.Stop()
+	return err
+}
+
+// ParkTimeout is Park with a deadline: after d it returns ErrTimeout.
+// d < 0 means no deadline. It must be called by t itself.
+func (t *Task) ParkTimeout(reason string, d time.Duration) error {
+	if d < 0 {
+		return t.Park(reason)
+	}
+	tm := &Timer{w: t.Waker(), err: ErrTimeout}
+	t.h.addTimer(tm, d)
+	err := t.Park(reason)
+	tm.Stop()
+	return err
+}
+
+// Await runs fn on a goroutine of its own, off the hub, while t is parked,
+// and returns fn's error. fn must not touch hub or script state. If t is
+// killed meanwhile, Await returns the kill's error at once and cancels ctx;
+// fn's late result is dropped.
+// It must be called by t itself.
+func (t *Task) Await(fn func(ctx context.Context) error) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	h := t.h
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := t.Waker()
+	h.awaiting++
+	go func() {
+		err := fn(ctx)
+		h.Post(func() {
+			h.awaiting--
+			w.wake(err)
+		})
+	}()
+	return t.Park("await")
+}
+
+// check returns the error a blocking call of t must fail with before it
+// parks: t is not the running task, or a kill is pending.
+func (t *Task) check() error {
+	if t == nil || t.h.cur != t || t.state != stateRunning {
+		return ErrNotTask
+	}
+	if err := t.killErr; err != nil {
+		t.killErr = nil
+		return err
+	}
+	if t.h.closing {
+		return ErrHubClosed
+	}
+	return nil
+}
+
+func (t *Task) park(reason string, requeue bool) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	h := t.h
+	t.state, t.reason = stateParked, reason
+	if requeue {
+		t.state = stateRunnable
+		h.runq.push(t)
+	}
+	h.handoff()
+	<-t.w.wake
+	// Resumed: the resumer set h.cur and our state.
+	t.gen++
+	err := t.wakeErr
+	t.wakeErr, t.reason = nil, ""
+	return err
+}
+
+// handoff gives the baton to the next item of the turn, or back to the loop.
+// The caller then waits on its own channel (or exits).
+func (h *Hub) handoff() {
+	if next := h.nextInTurn(); next != nil {
+		h.resume(next)
+		return
+	}
+	h.cur = nil
+	h.loopWake <- struct{}{}
+}
+
+// resume makes next the running task and passes it the baton.
+func (h *Hub) resume(next *Task) {
+	if next.w == nil {
+		next.w = h.getWorker()
+		next.w.task = next
+	}
+	next.state = stateRunning
+	h.cur = next
+	h.running.Store(next)
+	next.w.wake <- struct{}{}
+}
+
+// getWorker returns an idle worker or starts a new one.
+func (h *Hub) getWorker() *worker {
+	if n := len(h.idle); n > 0 {
+		w := h.idle[n-1]
+		h.idle = h.idle[:n-1]
+		return w
+	}
+	w := &worker{wake: make(chan struct{}, 1)}
+	go w.loop(h)
+	return w
+}
+
+// maxIdleWorkers bounds the goroutines kept for reuse.
+const maxIdleWorkers = 1024
+
+// loop runs the worker's tasks until the hub releases it.
+func (w *worker) loop(h *Hub) {
+	for {
+		<-w.wake
+		t := w.task
+		if t == nil {
+			return // released by Close
+		}
+		t.run()
+		t.w, w.task = nil, nil
+		keep := len(h.idle) < maxIdleWorkers && !h.closing
+		if keep {
+			h.idle = append(h.idle, w)
+		}
+		h.handoff()
+		if !keep {
+			return
+		}
+	}
+}
+
+// run calls the task's function and records its death.
+func (t *Task) run() {
+	t.err = t.call()
+	t.state = stateDead
+	t.exit()
+}
+
+// call runs fn, turning a panic into an error so that one broken task never
+// takes the process down.
+func (t *Task) call() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in task %s: %v\n%s", t.name, r, debug.Stack())
+		}
+	}()
+	return t.fn(t)
+}
+
+// exit unlinks a dead task and runs its done hooks.
+func (t *Task) exit() {
+	t.h.unlink(t)
+	done := t.done
+	t.done = nil
+	for _, f := range done {
+		f()
+	}
+}
