@@ -40,6 +40,7 @@ type Task struct {
 	wakeErr error  // returned by the current park
 	killErr error  // raised at the next park (Kill of the running task)
 	w       *worker
+	started bool
 	err     error // the function's result, once dead
 	done    []func()
 
@@ -80,7 +81,7 @@ func (t *Task) Hub() *Hub { return t.h }
 func (t *Task) Dead() bool { return t.state == stateDead }
 
 // Started reports whether the task has begun running.
-func (t *Task) Started() bool { return t.state != stateNew }
+func (t *Task) Started() bool { return t.started }
 
 // Err returns the task's result once it is dead.
 func (t *Task) Err() error { return t.err }
@@ -327,6 +328,7 @@ func (w *worker) loop(h *Hub) {
 
 // run calls the task's function and records its death.
 func (t *Task) run() {
+	t.started = true
 	t.err = t.call()
 	t.state = stateDead
 	t.exit()

@@ -1,0 +1,40 @@
+// This file defines NewBlocking, which runs a blocking Go function off the
+// hub while the calling green thread is parked (eventlet's tpool).
+
+package builtins
+
+import (
+	"context"
+
+	"go.starlark.net/starlark"
+)
+
+// BlockingFunc is a Go function that may block. It runs on a goroutine of
+// its own, off the hub: it may read its (immutable) arguments, but must not
+// mutate Starlark values or call Starlark functions. ctx is cancelled when
+// the calling green thread is killed.
+type BlockingFunc func(ctx context.Context, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
+
+// NewBlocking returns a builtin named name that calls fn off the hub,
+// parking only the calling green thread meanwhile.
+func NewBlocking(name string, fn BlockingFunc) *starlark.Builtin {
+	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		t, err := taskOf(th, b)
+		if err != nil {
+			return nil, err
+		}
+		var v starlark.Value
+		err = t.Await(func(ctx context.Context) error {
+			var err error
+			v, err = fn(ctx, args, kwargs)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if v == nil {
+			v = starlark.None
+		}
+		return v, nil
+	})
+}

@@ -1,0 +1,394 @@
+// This file defines exception classes and instances, and the builtins that
+// raise and catch them: catch, try_except, isinstance and raise_.
+//
+// An exception travels as a Go error: a builtin returns the *Exception, and
+// starlark.Call wraps it in an *EvalError carrying the backtrace. Catch
+// points recover it with ToException, which also maps every other error
+// (Starlark runtime errors, fail(), hub and socket errors) to an instance.
+
+package builtins
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"syscall"
+
+	"github.com/evscript/evscript/hub"
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+)
+
+// A Class is an exception class. Calling it makes an instance.
+type Class struct {
+	name string
+	base *Class
+}
+
+var (
+	_ starlark.Callable = (*Class)(nil)
+	_ starlark.HasAttrs = (*Exception)(nil)
+)
+
+// The predeclared exception classes, in Python's tree.
+var (
+	BaseException          = &Class{"BaseException", nil}
+	Exception_             = &Class{"Exception", BaseException}
+	KeyboardInterrupt      = &Class{"KeyboardInterrupt", BaseException}
+	GreenletExit           = &Class{"GreenletExit", BaseException}
+	Error                  = &Class{"Error", Exception_}
+	TimeoutError           = &Class{"TimeoutError", Exception_}
+	ValueError             = &Class{"ValueError", Exception_}
+	RuntimeError           = &Class{"RuntimeError", Exception_}
+	OSError                = &Class{"OSError", Exception_}
+	ConnectionError        = &Class{"ConnectionError", OSError}
+	ConnectionRefusedError = &Class{"ConnectionRefusedError", ConnectionError}
+	ConnectionResetError   = &Class{"ConnectionResetError", ConnectionError}
+	BrokenPipeError        = &Class{"BrokenPipeError", ConnectionError}
+)
+
+// Classes lists every predeclared exception class.
+var Classes = []*Class{
+	BaseException, Exception_, KeyboardInterrupt, GreenletExit, Error, TimeoutError,
+	ValueError, RuntimeError, OSError, ConnectionError, ConnectionRefusedError,
+	ConnectionResetError, BrokenPipeError,
+}
+
+func init() {
+	for _, c := range Classes {
+		registerGlobal(c.name, func(*Runtime) starlark.Value { return c })
+	}
+	registerGlobal("catch", func(rt *Runtime) starlark.Value { return rt.builtin("catch", catch) })
+	registerGlobal("try_except", func(rt *Runtime) starlark.Value { return rt.builtin("try_except", tryExcept) })
+	registerGlobal("isinstance", func(*Runtime) starlark.Value { return starlark.NewBuiltin("isinstance", isinstance) })
+	registerGlobal("raise_", func(*Runtime) starlark.Value { return starlark.NewBuiltin("raise_", raise) })
+	registerAPI("TimeoutError", func(*Runtime) starlark.Value { return TimeoutError })
+	registerAPI("GreenletExit", func(*Runtime) starlark.Value { return GreenletExit })
+}
+
+// NewClass returns a new exception class deriving from base, for embedders.
+func NewClass(name string, base *Class) *Class { return &Class{name, base} }
+
+// Name returns the class name.
+func (c *Class) Name() string          { return c.name }
+func (c *Class) String() string        { return "<class '" + c.name + "'>" }
+func (c *Class) Type() string          { return "type" }
+func (c *Class) Freeze()               {}
+func (c *Class) Truth() starlark.Bool  { return true }
+func (c *Class) Hash() (uint32, error) { return starlark.String(c.name).Hash() }
+
+// Base returns the class this one derives from (nil for BaseException).
+func (c *Class) Base() *Class { return c.base }
+
+// IsSubclass reports whether c is base or derives from it.
+func (c *Class) IsSubclass(base *Class) bool {
+	for k := c; k != nil; k = k.base {
+		if k == base {
+			return true
+		}
+	}
+	return false
+}
+
+// CallInternal makes an instance: TimeoutError("too slow").
+func (c *Class) CallInternal(_ *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(kwargs) > 0 {
+		return nil, fmt.Errorf("%s: unexpected keyword argument %s", c.name, kwargs[0][0])
+	}
+	return &Exception{class: c, args: args}, nil
+}
+
+// New returns an instance of c with the given message (none if empty).
+func (c *Class) New(msg ...string) *Exception {
+	var args starlark.Tuple
+	for _, m := range msg {
+		args = append(args, starlark.String(m))
+	}
+	return &Exception{class: c, args: args}
+}
+
+// An Exception is an instance of an exception class. It implements error,
+// so a builtin raises it by returning it.
+type Exception struct {
+	class *Class
+	args  starlark.Tuple
+	err   error // the error it was caught from (keeps its backtrace)
+}
+
+// Class returns the exception's class.
+func (e *Exception) Class() *Class { return e.class }
+
+// Message returns str(e): the single argument, or the arguments joined.
+func (e *Exception) Message() string {
+	switch len(e.args) {
+	case 0:
+		return ""
+	case 1:
+		if s, ok := e.args[0].(starlark.String); ok {
+			return string(s)
+		}
+		return e.args[0].String()
+	}
+	parts := make([]string, len(e.args))
+	for i, a := range e.args {
+		parts[i] = a.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Error returns "Class: message", or "Class" without a message.
+func (e *Exception) Error() string {
+	if m := e.Message(); m != "" {
+		return e.class.name + ": " + m
+	}
+	return e.class.name
+}
+
+func (e *Exception) String() string       { return e.Message() }
+func (e *Exception) Type() string         { return e.class.name }
+func (e *Exception) Freeze()              {}
+func (e *Exception) Truth() starlark.Bool { return true }
+func (e *Exception) Hash() (uint32, error) {
+	return 0, fmt.Errorf("unhashable type: %s", e.class.name)
+}
+
+// Attr returns .type, .args, .message and .traceback.
+func (e *Exception) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "type":
+		return e.class, nil
+	case "args":
+		return e.args, nil
+	case "message":
+		return starlark.String(e.Message()), nil
+	case "traceback":
+		return starlark.String(e.Traceback()), nil
+	}
+	return nil, nil
+}
+
+// AttrNames lists the attributes.
+func (e *Exception) AttrNames() []string { return []string{"args", "message", "traceback", "type"} }
+
+// Traceback returns the Starlark backtrace of where the exception was
+// raised, if it was caught from a Starlark call.
+func (e *Exception) Traceback() string {
+	var ee *starlark.EvalError
+	if errors.As(e.err, &ee) {
+		return ee.Backtrace()
+	}
+	return ""
+}
+
+// Err returns the error the exception was caught from, which carries its
+// backtrace, or the exception itself.
+func (e *Exception) Err() error {
+	if e.err != nil {
+		return e.err
+	}
+	return e
+}
+
+// uncatchable reports whether err must pass through catch and try_except:
+// sys.exit, and the hub closing.
+func uncatchable(err error) bool {
+	var xe *ExitError
+	return errors.As(err, &xe) || errors.Is(err, hub.ErrHubClosed)
+}
+
+const cancelPrefix = "Starlark computation cancelled: "
+
+// ToException returns the exception err carries, or maps err to one:
+// a cancellation by Ctrl-C is KeyboardInterrupt, a hub timeout is
+// TimeoutError, socket errors are OSError and its subclasses, and any other
+// error is Error with the error's text as its message.
+func (rt *Runtime) ToException(err error) *Exception {
+	var exc *Exception
+	if errors.As(err, &exc) {
+		if exc.err == nil {
+			exc.err = err
+		}
+		return exc
+	}
+	cls, msg := classify(err)
+	if cls == KeyboardInterrupt {
+		rt.kiPending.Store(false)
+	}
+	return &Exception{class: cls, args: starlark.Tuple{starlark.String(msg)}, err: err}
+}
+
+// classify picks the class and message for an error that is not an
+// *Exception.
+func classify(err error) (*Class, string) {
+	msg := err.Error()
+	var ee *starlark.EvalError
+	if errors.As(err, &ee) {
+		if cause := errors.Unwrap(ee); cause != nil {
+			msg = cause.Error()
+		} else {
+			msg = ee.Msg
+		}
+	}
+	if strings.HasPrefix(msg, cancelPrefix+KeyboardInterrupt.name) {
+		return KeyboardInterrupt, ""
+	}
+	var errno syscall.Errno
+	switch {
+	case errors.Is(err, hub.ErrTimeout):
+		return TimeoutError, "timed out"
+	case errors.As(err, &errno):
+		return errnoClass(errno), msg
+	case errors.Is(err, hub.ErrClosed), errors.Is(err, hub.ErrBusy):
+		return OSError, msg
+	}
+	return Error, msg
+}
+
+// errnoClass maps a system error number to an exception class.
+func errnoClass(errno syscall.Errno) *Class {
+	switch errno {
+	case syscall.ECONNREFUSED:
+		return ConnectionRefusedError
+	case syscall.ECONNRESET, syscall.ECONNABORTED:
+		return ConnectionResetError
+	case syscall.EPIPE:
+		return BrokenPipeError
+	case syscall.ETIMEDOUT:
+		return TimeoutError
+	}
+	return OSError
+}
+
+// catched converts err at a catch point, undoing a Ctrl-C cancellation of
+// the thread so that it can go on running.
+func (rt *Runtime) caught(th *starlark.Thread, err error) *Exception {
+	exc := rt.ToException(err)
+	if exc.class == KeyboardInterrupt {
+		th.Uncancel()
+	}
+	return exc
+}
+
+// catch(fn, *args, **kwargs) -> (result, None) or (None, exception).
+// See SCRIPT-API.md, Exceptions.
+func catch(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) == 0 {
+		return nil, fmt.Errorf("%s: missing argument for fn", b.Name())
+	}
+	v, err := starlark.Call(th, args[0], args[1:], kwargs)
+	if err != nil {
+		if uncatchable(err) {
+			return nil, err
+		}
+		return starlark.Tuple{starlark.None, rt.caught(th, err)}, nil
+	}
+	return starlark.Tuple{v, starlark.None}, nil
+}
+
+// try_except(fn, handlers, else_=None, finally_=None) -> the body's or the
+// handler's result. See SCRIPT-API.md, Exceptions.
+func tryExcept(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (result starlark.Value, err error) {
+	var fn starlark.Callable
+	var handlers *starlark.Dict
+	var elseFn, finallyFn starlark.Value = starlark.None, starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fn", &fn, "handlers", &handlers, "else_?", &elseFn, "finally_?", &finallyFn); err != nil {
+		return nil, err
+	}
+	for _, item := range handlers.Items() {
+		if _, err := classesOf(b.Name(), item[0]); err != nil {
+			return nil, err
+		}
+	}
+	if finallyFn != starlark.None {
+		defer func() {
+			if _, ferr := starlark.Call(th, finallyFn, nil, nil); ferr != nil {
+				result, err = nil, ferr
+			}
+		}()
+	}
+	v, err := starlark.Call(th, fn, nil, nil)
+	if err == nil {
+		if elseFn != starlark.None {
+			if _, err := starlark.Call(th, elseFn, nil, nil); err != nil {
+				return nil, err
+			}
+		}
+		return v, nil
+	}
+	if uncatchable(err) {
+		return nil, err
+	}
+	exc := rt.ToException(err)
+	for _, item := range handlers.Items() {
+		classes, _ := classesOf(b.Name(), item[0])
+		if exc.matches(classes) {
+			if exc.class == KeyboardInterrupt {
+				th.Uncancel()
+			}
+			return starlark.Call(th, item[1], starlark.Tuple{exc}, nil)
+		}
+	}
+	return nil, err
+}
+
+// classesOf returns the classes named by a handler key: a class or a tuple.
+func classesOf(fname string, v starlark.Value) ([]*Class, error) {
+	switch v := v.(type) {
+	case *Class:
+		return []*Class{v}, nil
+	case starlark.Tuple:
+		cs := make([]*Class, len(v))
+		for i, x := range v {
+			c, ok := x.(*Class)
+			if !ok {
+				return nil, fmt.Errorf("%s: got %s in tuple, want an exception class", fname, x.Type())
+			}
+			cs[i] = c
+		}
+		return cs, nil
+	}
+	return nil, fmt.Errorf("%s: got %s, want an exception class or a tuple of them", fname, v.Type())
+}
+
+func (e *Exception) matches(classes []*Class) bool {
+	for _, c := range classes {
+		if e.class.IsSubclass(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// isinstance(exc, class_or_tuple) -> bool.
+func isinstance(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var x, cls starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 2, &x, &cls); err != nil {
+		return nil, err
+	}
+	classes, err := classesOf(b.Name(), cls)
+	if err != nil {
+		return nil, err
+	}
+	exc, ok := x.(*Exception)
+	return starlark.Bool(ok && exc.matches(classes)), nil
+}
+
+// raise_(exc_or_class) raises it; a caught exception keeps its traceback.
+func raise(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var x starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &x); err != nil {
+		return nil, err
+	}
+	switch x := x.(type) {
+	case *Class:
+		return nil, x.New()
+	case *Exception:
+		return nil, x.Err()
+	}
+	return nil, fmt.Errorf("%s: got %s, want an exception or an exception class", b.Name(), x.Type())
+}
+
+// newModule returns a module value.
+func newModule(name string, members starlark.StringDict) *starlarkstruct.Module {
+	return &starlarkstruct.Module{Name: name, Members: members}
+}

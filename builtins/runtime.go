@@ -1,0 +1,206 @@
+// This file defines the Runtime, which ties a hub to a script's streams,
+// modules and error reporting, and the bridge from a *starlark.Thread to its
+// green thread.
+
+package builtins
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"sync/atomic"
+
+	"github.com/evscript/evscript/hub"
+	"go.starlark.net/starlark"
+)
+
+// A Runtime is the state shared by every green thread of one hub.
+type Runtime struct {
+	// Hub runs the green threads.
+	Hub *hub.Hub
+	// Stdout receives print output and sys.stdout; Stderr receives
+	// backtraces of uncaught errors and sys.stderr. Nil means os.Stdout and
+	// os.Stderr.
+	Stdout, Stderr io.Writer
+	// Argv is sys.argv.
+	Argv []string
+	// Load is installed on every green thread for load().
+	Load func(thread *starlark.Thread, module string) (starlark.StringDict, error)
+	// ThreadInit, if set, runs on every new green thread's Starlark thread
+	// before it executes (to set locals such as a test reporter).
+	ThreadInit func(thread *starlark.Thread)
+	// OnError reports an uncaught error that ended a green thread other than
+	// the main one. Nil prints the backtrace to Stderr.
+	OnError func(g *GreenThread, err error)
+
+	// Main is the green thread that receives KeyboardInterrupt.
+	main      atomic.Pointer[GreenThread]
+	kiPending atomic.Bool
+	exitCode  *int
+	nextID    int
+	modules   starlark.StringDict
+}
+
+// NewRuntime returns a runtime for h. Fill in the optional fields before
+// the first script runs.
+func NewRuntime(h *hub.Hub) *Runtime {
+	return &Runtime{Hub: h}
+}
+
+func (rt *Runtime) stdout() io.Writer {
+	if rt.Stdout == nil {
+		return os.Stdout
+	}
+	return rt.Stdout
+}
+
+func (rt *Runtime) stderr() io.Writer {
+	if rt.Stderr == nil {
+		return os.Stderr
+	}
+	return rt.Stderr
+}
+
+// Print is the print function of every green thread: one line to Stdout.
+func (rt *Runtime) Print(_ *starlark.Thread, msg string) {
+	io.WriteString(rt.stdout(), msg+"\n")
+}
+
+// newThread returns the Starlark thread of g.
+func (rt *Runtime) newThread(g *GreenThread) *starlark.Thread {
+	th := &starlark.Thread{Name: g.name, Print: rt.Print, Load: rt.Load}
+	th.SetLocal(greenKey, g)
+	if rt.ThreadInit != nil {
+		rt.ThreadInit(th)
+	}
+	g.thread = th
+	g.th.Store(th)
+	return th
+}
+
+const greenKey = "evscript.green"
+
+// Current returns the green thread that th runs, or an error naming the
+// builtin if th is not a green thread (a Go caller outside the hub).
+func Current(th *starlark.Thread, b *starlark.Builtin) (*GreenThread, error) {
+	g, _ := th.Local(greenKey).(*GreenThread)
+	if g == nil {
+		return nil, fmt.Errorf("%s: not called from an evscript green thread", b.Name())
+	}
+	return g, nil
+}
+
+// taskOf returns the hub task of th, checking that it is the running one, so
+// that a blocking builtin called from the wrong goroutine fails cleanly.
+func taskOf(th *starlark.Thread, b *starlark.Builtin) (*hub.Task, error) {
+	g, err := Current(th, b)
+	if err != nil {
+		return nil, err
+	}
+	if g.task == nil || g.rt.Hub.Current() != g.task {
+		return nil, fmt.Errorf("%s: %v", b.Name(), hub.ErrNotTask)
+	}
+	return g.task, nil
+}
+
+// CancelRunning cancels the Starlark thread of whichever green thread is
+// running now, if any, so that a busy loop ends. It is safe to call from
+// any goroutine.
+func (rt *Runtime) CancelRunning(reason string) {
+	if task := rt.Hub.Running(); task != nil {
+		if g, ok := task.Data.(*GreenThread); ok {
+			g.Cancel(reason)
+		}
+	}
+}
+
+// SetMain makes g the thread that receives KeyboardInterrupt.
+func (rt *Runtime) SetMain(g *GreenThread) { rt.main.Store(g) }
+
+// Interrupt raises KeyboardInterrupt in the main green thread: at once if it
+// is parked, or by cancelling its Starlark thread if it is running (a busy
+// loop). It is safe to call from any goroutine.
+func (rt *Runtime) Interrupt() {
+	g := rt.main.Load()
+	if g == nil {
+		return
+	}
+	rt.kiPending.Store(true)
+	if task := rt.Hub.Running(); task != nil && task == g.task {
+		g.Cancel(KeyboardInterrupt.name)
+	}
+	rt.Hub.Post(func() {
+		if rt.kiPending.Swap(false) && g.task != nil {
+			g.task.Kill(KeyboardInterrupt.New())
+		}
+	})
+}
+
+// ExitCode returns the status passed to sys.exit, if it was called.
+func (rt *Runtime) ExitCode() (int, bool) {
+	if rt.exitCode == nil {
+		return 0, false
+	}
+	return *rt.exitCode, true
+}
+
+// An ExitError ends every green thread: it is what sys.exit raises. catch
+// and try_except let it through.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("sys.exit(%d)", e.Code) }
+
+// module registration: each file of the package adds its names in init.
+var (
+	apiMembers  = map[string]func(rt *Runtime) starlark.Value{}
+	moduleMaker = map[string]func(rt *Runtime) starlark.Value{}
+	globals     = map[string]func(rt *Runtime) starlark.Value{}
+)
+
+// registerAPI adds a member of the api module.
+func registerAPI(name string, v func(rt *Runtime) starlark.Value) { apiMembers[name] = v }
+
+// registerModule adds a predeclared module.
+func registerModule(name string, v func(rt *Runtime) starlark.Value) { moduleMaker[name] = v }
+
+// registerGlobal adds a predeclared name outside any module.
+func registerGlobal(name string, v func(rt *Runtime) starlark.Value) { globals[name] = v }
+
+// builtin is a shorthand for a builtin bound to the runtime.
+func (rt *Runtime) builtin(name string, fn func(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)) *starlark.Builtin {
+	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		return fn(rt, th, b, args, kw)
+	})
+}
+
+// Predeclared returns the names every script sees: the modules (api, sys,
+// and those other files register), the exception classes and the exception
+// builtins. Each call builds a fresh dictionary; it also becomes the table
+// that api.named searches.
+func (rt *Runtime) Predeclared() starlark.StringDict {
+	d := starlark.StringDict{}
+	for name, mk := range globals {
+		d[name] = mk(rt)
+	}
+	api := starlark.StringDict{}
+	for name, mk := range apiMembers {
+		api[name] = mk(rt)
+	}
+	d["api"] = newModule("api", api)
+	for name, mk := range moduleMaker {
+		d[name] = mk(rt)
+	}
+	rt.modules = d
+	return d
+}
+
+// ModuleNames returns the names of the predeclared modules, sorted.
+func ModuleNames() []string {
+	names := []string{"api"}
+	for name := range moduleMaker {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}

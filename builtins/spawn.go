@@ -1,0 +1,293 @@
+// This file defines green threads: the GreenThread value and the spawn,
+// kill and getcurrent builtins.
+
+package builtins
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+
+	"github.com/evscript/evscript/hub"
+	"go.starlark.net/starlark"
+)
+
+// A GreenThread is a Starlark function running on a hub task: the value
+// spawn returns, with wait(), kill(), link(), dead and name.
+type GreenThread struct {
+	rt      *Runtime
+	id      int
+	name    string
+	fn      starlark.Value
+	task    *hub.Task
+	thread  *starlark.Thread
+	th      atomic.Pointer[starlark.Thread] // thread, for other goroutines
+	result  starlark.Value
+	err     error
+	joiners hub.WaitQueue
+	links   []starlark.Value
+}
+
+var _ starlark.HasAttrs = (*GreenThread)(nil)
+
+func init() {
+	registerAPI("spawn", func(rt *Runtime) starlark.Value { return rt.builtin("spawn", spawn) })
+	registerAPI("kill", func(rt *Runtime) starlark.Value { return rt.builtin("kill", kill) })
+	registerAPI("getcurrent", func(rt *Runtime) starlark.Value { return rt.builtin("getcurrent", getcurrent) })
+}
+
+// Spawn starts fn(*args, **kwargs) in a new green thread, which runs at a
+// later turn. name may be empty for "greenthread-N".
+func (rt *Runtime) Spawn(name string, fn starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple) *GreenThread {
+	rt.nextID++
+	if name == "" {
+		name = fmt.Sprintf("greenthread-%d", rt.nextID)
+	}
+	g := &GreenThread{rt: rt, id: rt.nextID, name: name, fn: fn}
+	g.task = rt.Hub.Spawn(name, func(t *hub.Task) error {
+		th := rt.newThread(g)
+		v, err := starlark.Call(th, fn, args, kwargs)
+		g.result, g.err = v, err
+		if err != nil && !errors.Is(err, hub.ErrHubClosed) {
+			rt.report(g, err)
+		}
+		return err
+	})
+	g.task.Data = g
+	g.task.OnDone(g.finish)
+	return g
+}
+
+// Run runs fn in a new green thread named name with th prepared by the
+// caller: the host uses it for the main script, whose Starlark thread it
+// sets up itself (Program.Init, REPL chunks). fn receives the thread.
+func (rt *Runtime) Run(name string, fn func(th *starlark.Thread) (starlark.Value, error)) *GreenThread {
+	rt.nextID++
+	g := &GreenThread{rt: rt, id: rt.nextID, name: name}
+	g.task = rt.Hub.Spawn(name, func(t *hub.Task) error {
+		th := rt.newThread(g)
+		v, err := fn(th)
+		g.result, g.err = v, err
+		return err
+	})
+	g.task.Data = g
+	g.task.OnDone(g.finish)
+	return g
+}
+
+// report prints an uncaught error of g, unless it is GreenletExit or
+// sys.exit.
+func (rt *Runtime) report(g *GreenThread, err error) {
+	var xe *ExitError
+	if errors.As(err, &xe) {
+		return
+	}
+	if exc := rt.ToException(err); exc.class == GreenletExit {
+		return
+	}
+	if rt.OnError != nil {
+		rt.OnError(g, err)
+		return
+	}
+	PrintError(rt.stderr(), g.name, err)
+}
+
+// PrintError prints err with its Starlark backtrace, headed by the name of
+// the green thread it ended.
+func PrintError(w io.Writer, thread string, err error) {
+	var ee *starlark.EvalError
+	if errors.As(err, &ee) {
+		fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%s\n", thread, ee.Backtrace())
+		return
+	}
+	fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%v\n", thread, err)
+}
+
+// finish runs when g's task dies, whether or not it started.
+func (g *GreenThread) finish() {
+	if !g.task.Started() {
+		g.err = g.task.Err()
+	}
+	g.joiners.WakeAll(nil)
+	if len(g.links) > 0 {
+		links := g.links
+		g.links = nil
+		g.rt.Spawn(g.name+"-links", starlark.NewBuiltin("links", func(th *starlark.Thread, _ *starlark.Builtin, _ starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
+			for _, fn := range links {
+				if _, err := starlark.Call(th, fn, starlark.Tuple{g}, nil); err != nil {
+					return nil, err
+				}
+			}
+			return starlark.None, nil
+		}), nil, nil)
+	}
+}
+
+// Task returns the hub task of g.
+func (g *GreenThread) Task() *hub.Task { return g.task }
+
+// Thread returns g's Starlark thread (nil before it starts).
+func (g *GreenThread) Thread() *starlark.Thread { return g.thread }
+
+// Cancel cancels g's Starlark thread, which stops it at its next Starlark
+// instruction, even in a busy loop. It is safe to call from any goroutine.
+func (g *GreenThread) Cancel(reason string) {
+	if th := g.th.Load(); th != nil {
+		th.Cancel(reason)
+	}
+}
+
+// Name returns g's name.
+func (g *GreenThread) Name() string { return g.name }
+
+// Result returns g's result and error once it is dead.
+func (g *GreenThread) Result() (starlark.Value, error) { return g.result, g.err }
+
+func (g *GreenThread) String() string {
+	return fmt.Sprintf("<greenthread %s %s>", g.name, g.task.State())
+}
+func (g *GreenThread) Type() string          { return "greenthread" }
+func (g *GreenThread) Freeze()               {}
+func (g *GreenThread) Truth() starlark.Bool  { return true }
+func (g *GreenThread) Hash() (uint32, error) { return uint32(g.id), nil }
+
+var greenMethods = map[string]func(g *GreenThread, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error){
+	"wait": (*GreenThread).wait,
+	"kill": (*GreenThread).kill,
+	"link": (*GreenThread).link,
+}
+
+// Attr returns the methods and dead, name, state.
+func (g *GreenThread) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "dead":
+		return starlark.Bool(g.task.Dead()), nil
+	case "name":
+		return starlark.String(g.name), nil
+	case "state":
+		return starlark.String(g.task.Reason()), nil
+	}
+	if m := greenMethods[name]; m != nil {
+		return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+			return m(g, th, b, args, kw)
+		}), nil
+	}
+	return nil, nil
+}
+
+// AttrNames lists the attributes.
+func (g *GreenThread) AttrNames() []string {
+	return []string{"dead", "kill", "link", "name", "state", "wait"}
+}
+
+// wait() -> the result, or raises the thread's exception. A thread ended
+// by GreenletExit returns that exception.
+func (g *GreenThread) wait(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs("wait", args, kw, 0); err != nil {
+		return nil, err
+	}
+	t, err := taskOf(th, b)
+	if err != nil {
+		return nil, err
+	}
+	if t == g.task {
+		return nil, fmt.Errorf("wait: a green thread cannot wait for itself")
+	}
+	for !g.task.Dead() {
+		if _, err := g.joiners.Wait(t, "join "+g.name, -1, nil); err != nil {
+			return nil, err
+		}
+	}
+	if g.err != nil {
+		if exc := g.rt.ToException(g.err); exc.class == GreenletExit {
+			return exc, nil
+		}
+		return nil, g.err
+	}
+	if g.result == nil {
+		return starlark.None, nil
+	}
+	return g.result, nil
+}
+
+// kill(exc=GreenletExit()) raises exc in g.
+func (g *GreenThread) kill(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var exc starlark.Value = starlark.None
+	if err := starlark.UnpackArgs("kill", args, kw, "exc?", &exc); err != nil {
+		return nil, err
+	}
+	return killThread(g.rt, th, "kill", g, exc)
+}
+
+// link(fn) arranges for fn(g) to run, in a new green thread, when g ends.
+func (g *GreenThread) link(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var fn starlark.Callable
+	if err := starlark.UnpackPositionalArgs("link", args, kw, 1, &fn); err != nil {
+		return nil, err
+	}
+	g.links = append(g.links, fn)
+	if g.task.Dead() {
+		g.finish()
+	}
+	return starlark.None, nil
+}
+
+// toRaisable turns a script value into an exception to raise: an instance,
+// or a class (instantiated). None means def.
+func toRaisable(fname string, v starlark.Value, def *Class) (*Exception, error) {
+	switch v := v.(type) {
+	case starlark.NoneType:
+		return def.New(), nil
+	case *Exception:
+		return v, nil
+	case *Class:
+		return v.New(), nil
+	}
+	return nil, fmt.Errorf("%s: got %s, want an exception or an exception class", fname, v.Type())
+}
+
+// killThread raises exc in g; killing oneself raises at once.
+func killThread(rt *Runtime, th *starlark.Thread, fname string, g *GreenThread, excv starlark.Value) (starlark.Value, error) {
+	exc, err := toRaisable(fname, excv, GreenletExit)
+	if err != nil {
+		return nil, err
+	}
+	if cur, _ := th.Local(greenKey).(*GreenThread); cur == g {
+		return nil, exc
+	}
+	g.task.Kill(exc)
+	return starlark.None, nil
+}
+
+// spawn(fn, *args, **kwargs) -> greenthread. See SCRIPT-API.md, api.
+func spawn(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) == 0 {
+		return nil, fmt.Errorf("%s: missing argument for fn", b.Name())
+	}
+	if _, ok := args[0].(starlark.Callable); !ok {
+		return nil, fmt.Errorf("%s: got %s for fn, want callable", b.Name(), args[0].Type())
+	}
+	if _, err := Current(th, b); err != nil {
+		return nil, err
+	}
+	return rt.Spawn("", args[0], args[1:], kwargs), nil
+}
+
+// kill(g, exc=GreenletExit()).
+func kill(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var g *GreenThread
+	var exc starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "g", &g, "exc?", &exc); err != nil {
+		return nil, err
+	}
+	return killThread(rt, th, b.Name(), g, exc)
+}
+
+// getcurrent() -> the running greenthread.
+func getcurrent(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	return Current(th, b)
+}

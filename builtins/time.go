@@ -1,0 +1,236 @@
+// This file defines sleep, call_after, exc_after, with_timeout and named,
+// the timer value they return, and the seconds argument type.
+
+package builtins
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/evscript/evscript/hub"
+	starlarktime "go.starlark.net/lib/time"
+	"go.starlark.net/starlark"
+)
+
+func init() {
+	registerAPI("sleep", func(rt *Runtime) starlark.Value { return rt.builtin("sleep", sleep) })
+	registerAPI("call_after", func(rt *Runtime) starlark.Value { return rt.builtin("call_after", callAfter) })
+	registerAPI("exc_after", func(rt *Runtime) starlark.Value { return rt.builtin("exc_after", excAfter) })
+	registerAPI("with_timeout", func(rt *Runtime) starlark.Value { return rt.builtin("with_timeout", withTimeout) })
+	registerAPI("named", func(rt *Runtime) starlark.Value { return rt.builtin("named", named) })
+}
+
+// Seconds is a non-negative duration argument: an int or float number of
+// seconds, or a time.duration.
+type Seconds time.Duration
+
+var _ starlark.Unpacker = (*Seconds)(nil)
+
+// Unpack implements starlark.Unpacker.
+func (s *Seconds) Unpack(v starlark.Value) error {
+	var f float64
+	switch v := v.(type) {
+	case starlark.Int:
+		i, ok := v.Int64()
+		if !ok {
+			return fmt.Errorf("seconds out of range: %v", v)
+		}
+		f = float64(i)
+	case starlark.Float:
+		f = float64(v)
+	case starlarktime.Duration:
+		if v < 0 {
+			return fmt.Errorf("negative duration %v", v)
+		}
+		*s = Seconds(v)
+		return nil
+	default:
+		return fmt.Errorf("got %s, want seconds (int, float or duration)", v.Type())
+	}
+	if f < 0 || math.IsNaN(f) {
+		return fmt.Errorf("negative duration %v", v)
+	}
+	if f > float64(math.MaxInt64)/1e9 {
+		f = float64(math.MaxInt64) / 1e9
+	}
+	*s = Seconds(time.Duration(f * 1e9))
+	return nil
+}
+
+// Duration returns s as a time.Duration.
+func (s Seconds) Duration() time.Duration { return time.Duration(s) }
+
+// OptSeconds is an optional Seconds: None means "no timeout" (-1).
+type OptSeconds time.Duration
+
+// Unpack implements starlark.Unpacker.
+func (s *OptSeconds) Unpack(v starlark.Value) error {
+	if v == starlark.None {
+		*s = -1
+		return nil
+	}
+	var x Seconds
+	if err := x.Unpack(v); err != nil {
+		return err
+	}
+	*s = OptSeconds(x)
+	return nil
+}
+
+// Duration returns the timeout, or -1 for none.
+func (s OptSeconds) Duration() time.Duration { return time.Duration(s) }
+
+// A Timer is the value call_after and exc_after return.
+type Timer struct {
+	tm *hub.Timer
+}
+
+func (t *Timer) String() string        { return fmt.Sprintf("<timer pending=%v>", t.tm.Pending()) }
+func (t *Timer) Type() string          { return "timer" }
+func (t *Timer) Freeze()               {}
+func (t *Timer) Truth() starlark.Bool  { return true }
+func (t *Timer) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: timer") }
+
+// Attr returns cancel() and pending.
+func (t *Timer) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "cancel":
+		return starlark.NewBuiltin("cancel", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+			if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
+				return nil, err
+			}
+			return starlark.Bool(t.tm.Stop()), nil
+		}), nil
+	case "pending":
+		return starlark.Bool(t.tm.Pending()), nil
+	}
+	return nil, nil
+}
+
+// AttrNames lists the attributes.
+func (t *Timer) AttrNames() []string { return []string{"cancel", "pending"} }
+
+// sleep(seconds=0): yield, and resume after at least seconds.
+func sleep(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var secs Seconds
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "seconds?", &secs); err != nil {
+		return nil, err
+	}
+	t, err := taskOf(th, b)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Sleep(secs.Duration()); err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
+}
+
+// call_after(seconds, fn, *args, **kwargs) -> timer.
+func callAfter(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) < 2 {
+		return nil, fmt.Errorf("%s: got %d arguments, want at least 2 (seconds, fn)", b.Name(), len(args))
+	}
+	var secs Seconds
+	if err := secs.Unpack(args[0]); err != nil {
+		return nil, fmt.Errorf("%s: for parameter seconds: %v", b.Name(), err)
+	}
+	fn := args[1]
+	if _, ok := fn.(starlark.Callable); !ok {
+		return nil, fmt.Errorf("%s: got %s for fn, want callable", b.Name(), fn.Type())
+	}
+	rest := args[2:]
+	tm := rt.Hub.After(secs.Duration(), func() { rt.Spawn("", fn, rest, kwargs) })
+	return &Timer{tm}, nil
+}
+
+// exc_after(seconds, exc) -> timer: raise exc in the calling green thread
+// at its wait point once seconds passed.
+func excAfter(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var secs Seconds
+	var excv starlark.Value
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "seconds", &secs, "exc", &excv); err != nil {
+		return nil, err
+	}
+	if excv == starlark.None {
+		return nil, fmt.Errorf("%s: got None, want an exception or an exception class", b.Name())
+	}
+	exc, err := toRaisable(b.Name(), excv, TimeoutError)
+	if err != nil {
+		return nil, err
+	}
+	g, err := Current(th, b)
+	if err != nil {
+		return nil, err
+	}
+	task := g.task
+	tm := rt.Hub.After(secs.Duration(), func() { task.Kill(exc) })
+	return &Timer{tm}, nil
+}
+
+// with_timeout(seconds, fn, *args, timeout_value=<none>, **kwargs): fn's
+// result, or timeout_value (or TimeoutError) when seconds pass first.
+func withTimeout(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) < 2 {
+		return nil, fmt.Errorf("%s: got %d arguments, want at least 2 (seconds, fn)", b.Name(), len(args))
+	}
+	var secs Seconds
+	if err := secs.Unpack(args[0]); err != nil {
+		return nil, fmt.Errorf("%s: for parameter seconds: %v", b.Name(), err)
+	}
+	var timeoutValue starlark.Value
+	var rest []starlark.Tuple
+	for _, kv := range kwargs {
+		if kv[0] == starlark.String("timeout_value") {
+			timeoutValue = kv[1]
+		} else {
+			rest = append(rest, kv)
+		}
+	}
+	g, err := Current(th, b)
+	if err != nil {
+		return nil, err
+	}
+	exc := TimeoutError.New("timed out")
+	task := g.task
+	tm := rt.Hub.After(secs.Duration(), func() { task.Kill(exc) })
+	v, err := starlark.Call(th, args[1], args[2:], rest)
+	tm.Stop()
+	if err != nil {
+		if e := rt.ToException(err); e == exc && timeoutValue != nil {
+			return timeoutValue, nil
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+// named("dotted.name") -> the value at that path over the modules.
+func named(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var name string
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &name); err != nil {
+		return nil, err
+	}
+	if name == "" {
+		return nil, fmt.Errorf("%s: empty name", b.Name())
+	}
+	parts := strings.Split(strings.TrimPrefix(name, "eventlet."), ".")
+	v, ok := rt.modules[parts[0]]
+	if !ok {
+		return nil, fmt.Errorf("%s: no module %q", b.Name(), parts[0])
+	}
+	for i, p := range parts[1:] {
+		x, ok := v.(starlark.HasAttrs)
+		var next starlark.Value
+		if ok {
+			next, _ = x.Attr(p)
+		}
+		if next == nil {
+			return nil, fmt.Errorf("%s: %s has no attribute %q", b.Name(), strings.Join(parts[:i+1], "."), p)
+		}
+		v = next
+	}
+	return v, nil
+}

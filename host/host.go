@@ -1,0 +1,193 @@
+// This file defines Host, its Config, and running a script file.
+
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/evscript/evscript/builtins"
+	"github.com/evscript/evscript/hub"
+	"go.starlark.net/lib/json"
+	"go.starlark.net/lib/math"
+	"go.starlark.net/lib/time"
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// Config configures a Host. The zero value is ready to use.
+type Config struct {
+	// Stdout receives print output and sys.stdout; Stderr receives the
+	// backtraces of uncaught errors. Nil means os.Stdout and os.Stderr.
+	Stdout, Stderr io.Writer
+	// Args are the script arguments: sys.argv is the script name, then Args.
+	Args []string
+	// Predeclared adds names every script sees (and may shadow the
+	// standard ones).
+	Predeclared starlark.StringDict
+	// Modules adds modules to load(): load("name", "member").
+	Modules map[string]starlark.StringDict
+	// FileOptions sets the Starlark dialect; nil means evscript's: set,
+	// while, top-level control, global reassignment and recursion.
+	FileOptions *syntax.FileOptions
+	// ThreadInit runs on the Starlark thread of every green thread before
+	// it executes, to set thread locals.
+	ThreadInit func(thread *starlark.Thread)
+	// OnError reports an uncaught error that ended a green thread other than
+	// main. Nil prints the backtrace to Stderr.
+	OnError func(thread string, err error)
+}
+
+// DefaultFileOptions is the dialect evscript scripts are written in.
+var DefaultFileOptions = syntax.FileOptions{
+	Set: true, While: true, TopLevelControl: true, GlobalReassign: true, Recursion: true,
+}
+
+// A Host runs scripts on one hub.
+type Host struct {
+	cfg         Config
+	opts        *syntax.FileOptions
+	hub         *hub.Hub
+	rt          *builtins.Runtime
+	predeclared starlark.StringDict
+	loader      *loader
+	started     chan struct{} // closed by Start's loop goroutine when it ends
+	release     func()
+}
+
+// ExitError is returned when a script calls sys.exit.
+type ExitError = builtins.ExitError
+
+// DeadlockError is returned when the main thread waits for something that
+// can never happen; it lists every green thread and what it waits on.
+type DeadlockError = hub.DeadlockError
+
+// ErrNotStarted is returned by Call on a host that is not started.
+var ErrNotStarted = errors.New("host: not started")
+
+// New returns a host.
+func New(cfg Config) (*Host, error) {
+	hb, err := hub.New(hub.Config{})
+	if err != nil {
+		return nil, err
+	}
+	h := &Host{cfg: cfg, hub: hb, opts: cfg.FileOptions}
+	if h.opts == nil {
+		opts := DefaultFileOptions
+		h.opts = &opts
+	}
+	rt := builtins.NewRuntime(hb)
+	rt.Stdout, rt.Stderr = cfg.Stdout, cfg.Stderr
+	rt.ThreadInit = cfg.ThreadInit
+	if cfg.OnError != nil {
+		rt.OnError = func(g *builtins.GreenThread, err error) { cfg.OnError(g.Name(), err) }
+	}
+	h.rt = rt
+	h.loader = newLoader(h)
+	rt.Load = h.loader.load
+	h.setArgv("")
+	return h, nil
+}
+
+// setArgv sets sys.argv and rebuilds the predeclared names.
+func (h *Host) setArgv(script string) {
+	h.rt.Argv = append([]string{script}, h.cfg.Args...)
+	d := h.rt.Predeclared()
+	d["json"] = json.Module
+	d["math"] = math.Module
+	d["time"] = time.Module
+	for k, v := range h.cfg.Predeclared {
+		d[k] = v
+	}
+	h.predeclared = d
+}
+
+// Predeclared returns the names every script sees.
+func (h *Host) Predeclared() starlark.StringDict { return h.predeclared }
+
+// FileOptions returns the dialect scripts are parsed with.
+func (h *Host) FileOptions() *syntax.FileOptions { return h.opts }
+
+// ExecFile runs a script until its main thread returns, then returns its
+// globals. As in eventlet, green threads that are still parked then never
+// resume (Close ends them). src may be nil (read filename), a string or a
+// []byte. The error is a syntax.Error or resolve error (nothing ran), a
+// *starlark.EvalError from the main thread, an *ExitError (sys.exit), a
+// *DeadlockError, or ctx's error.
+// ExecFile must not be called while the host is started.
+func (h *Host) ExecFile(ctx context.Context, filename string, src any) (starlark.StringDict, error) {
+	_, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
+	if err != nil {
+		return nil, err
+	}
+	h.setArgv(filename)
+	var globals starlark.StringDict
+	main := h.rt.Run("main", func(th *starlark.Thread) (starlark.Value, error) {
+		g, err := prog.Init(th, h.predeclared)
+		globals = g
+		return starlark.None, err
+	})
+	h.rt.SetMain(main)
+	main.Task().OnDone(h.hub.Stop)
+	stop := context.AfterFunc(ctx, func() { h.rt.CancelRunning(ctx.Err().Error()) })
+	defer stop()
+	err = h.hub.Run(ctx)
+	if code, ok := h.rt.ExitCode(); ok {
+		return globals, &ExitError{Code: code}
+	}
+	if err != nil {
+		return globals, err
+	}
+	_, err = main.Result()
+	return globals, err
+}
+
+// Interrupt raises KeyboardInterrupt in the main thread, wherever it is:
+// what Ctrl-C does. It is safe to call from any goroutine.
+func (h *Host) Interrupt() { h.rt.Interrupt() }
+
+// Close ends every green thread still alive (they get GreenletExit-like
+// hub closure, and any busy one is cancelled) and releases the hub.
+// It must not be called while ExecFile runs.
+func (h *Host) Close() error {
+	if h.release != nil {
+		h.Stop()
+	}
+	for _, t := range h.hub.Tasks() {
+		if g, ok := t.Data.(*builtins.GreenThread); ok {
+			g.Cancel("host closed")
+		}
+	}
+	return h.hub.Close()
+}
+
+// PrintError prints an error returned by ExecFile or Call the way the
+// evscript command does: a syntax error as file:line:col: message, a
+// runtime error as a Starlark backtrace naming the green thread, a deadlock
+// with the list of green threads.
+func PrintError(w io.Writer, err error) {
+	var se syntax.Error
+	var ee *starlark.EvalError
+	var de *DeadlockError
+	switch {
+	case errors.As(err, &se):
+		fmt.Fprintln(w, se.Error())
+	case errors.As(err, &de):
+		fmt.Fprintf(w, "evscript: %v\n", de)
+	case errors.As(err, &ee):
+		builtins.PrintError(w, "main", err)
+	default:
+		fmt.Fprintln(w, err)
+	}
+}
+
+// stderr returns the configured error writer.
+func (h *Host) stderr() io.Writer {
+	if h.cfg.Stderr == nil {
+		return os.Stderr
+	}
+	return h.cfg.Stderr
+}
