@@ -256,7 +256,17 @@ func killThread(rt *Runtime, th *starlark.Thread, fname string, g *GreenThread, 
 	if cur, _ := th.Local(greenKey).(*GreenThread); cur == g {
 		return nil, exc
 	}
+	started := g.task.Started() && !g.task.Dead()
 	g.task.Kill(exc)
+	if started {
+		// As eventlet's kill does, let the target handle the exception
+		// before the killer goes on: through the run queue, by yielding.
+		if cur, _ := th.Local(greenKey).(*GreenThread); cur != nil && cur.task == rt.Hub.Current() {
+			if err := cur.task.Yield(); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return starlark.None, nil
 }
 

@@ -1,0 +1,184 @@
+package tests
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func writeScript(t *testing.T, name, src string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestExitStatus(t *testing.T) {
+	for _, test := range []struct {
+		name, src  string
+		args       []string
+		code       int
+		stdout     string
+		stderrHas  []string
+		stderrNone bool
+	}{
+		{name: "main returns", src: "print('hi')", code: 0, stdout: "hi\n", stderrNone: true},
+		{name: "argv", src: "print(sys.argv[1:])", args: []string{"a", "b c"}, code: 0, stdout: "[\"a\", \"b c\"]\n"},
+		{name: "sys.exit", src: "print(1)\nsys.exit(3)\nprint(2)", code: 3, stdout: "1\n", stderrNone: true},
+		{name: "sys.exit in thread", src: "api.spawn(sys.exit, 4)\napi.sleep(1)\nprint('no')", code: 4, stdout: ""},
+		{name: "uncaught error", src: "def f():\n    return 1 // 0\nf()", code: 1,
+			stderrHas: []string{`green thread "main"`, "Traceback", "in f", "floored division by zero"}},
+		{name: "syntax error runs nothing", src: "print('ran')\ndef f(:\n", code: 1,
+			stderrHas: []string{"prog.star:2:8: got ':', want ')'"}},
+		{name: "undefined name", src: "print('ran')\nprint(nosuch)\n", code: 1,
+			stderrHas: []string{"prog.star:2:7: undefined: nosuch"}},
+		{name: "crash ends only its thread",
+			src:  "def bad():\n    fail('boom')\napi.spawn(bad)\napi.sleep(0.01)\nprint('alive')",
+			code: 0, stdout: "alive\n", stderrHas: []string{`green thread "greenthread-`, "in bad", "boom"}},
+		{name: "deadlock",
+			src:  "main = api.getcurrent()\ng = api.spawn(lambda: main.wait())\ng.wait()",
+			code: 2, stderrHas: []string{"evscript: all green threads are asleep - deadlock!", "main: join greenthread-", "greenthread-2: join main"}},
+		{name: "parked threads do not keep the process alive",
+			src:  "api.spawn(api.sleep, 100)\nprint('bye')", code: 0, stdout: "bye\n"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			path := writeScript(t, "prog.star", test.src)
+			r := runEvscript(t, 20*time.Second, "", append([]string{path}, test.args...)...)
+			if r.code != test.code {
+				t.Errorf("exit status %d, want %d; stderr:\n%s", r.code, test.code, r.stderr)
+			}
+			if test.stdout != "" || test.stderrNone {
+				if r.stdout != test.stdout {
+					t.Errorf("stdout %q, want %q", r.stdout, test.stdout)
+				}
+			}
+			if test.stderrNone && r.stderr != "" {
+				t.Errorf("stderr %q, want none", r.stderr)
+			}
+			for _, s := range test.stderrHas {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestCommandFlag(t *testing.T) {
+	r := runEvscript(t, 20*time.Second, "", "-c", "print(sys.argv)", "x")
+	if r.code != 0 || r.stdout != "[\"<command-line>\", \"x\"]\n" {
+		t.Errorf("got %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// startScript starts the binary on src and returns it with a line reader
+// on its stdout.
+func startScript(t *testing.T, src string) (*exec.Cmd, *bufio.Reader, *strings.Builder) {
+	t.Helper()
+	path := writeScript(t, "sig.star", src)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, evscriptBin, path)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, bufio.NewReader(stdout), &stderr
+}
+
+func expectLine(t *testing.T, r *bufio.Reader, want string) {
+	t.Helper()
+	line, err := r.ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != want {
+		t.Fatalf("read %q, %v; want %q", line, err, want)
+	}
+}
+
+func waitExit(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
+func TestSIGINTWhileParked(t *testing.T) {
+	cmd, out, stderr := startScript(t, `
+def serve():
+    print("ready")
+    api.sleep(100)
+try_except(serve, {KeyboardInterrupt: lambda e: print("interrupted")})
+print("exiting")
+`)
+	expectLine(t, out, "ready")
+	cmd.Process.Signal(os.Interrupt)
+	expectLine(t, out, "interrupted")
+	expectLine(t, out, "exiting")
+	if code := waitExit(t, cmd); code != 0 {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+}
+
+func TestSIGINTWhileBusy(t *testing.T) {
+	cmd, out, stderr := startScript(t, `
+def spin():
+    print("busy")
+    n = 0
+    while True:
+        n += 1
+try_except(spin, {KeyboardInterrupt: lambda e: print("interrupted")})
+api.sleep(0)
+print("still works")
+`)
+	expectLine(t, out, "busy")
+	cmd.Process.Signal(os.Interrupt)
+	expectLine(t, out, "interrupted")
+	expectLine(t, out, "still works")
+	if code := waitExit(t, cmd); code != 0 {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+}
+
+func TestSIGTERMUncaughtAndSecondSignal(t *testing.T) {
+	// Uncaught KeyboardInterrupt in main: status 1 with a backtrace.
+	cmd, out, stderr := startScript(t, "print('ready')\napi.sleep(100)\n")
+	expectLine(t, out, "ready")
+	cmd.Process.Signal(syscall.SIGTERM)
+	if code := waitExit(t, cmd); code != 1 || !strings.Contains(stderr.String(), "KeyboardInterrupt") {
+		t.Errorf("exit %d, stderr %s; want 1 and KeyboardInterrupt", code, stderr)
+	}
+
+	// A second signal within 2 s exits with 130 even if the first was caught.
+	cmd, out, _ = startScript(t, `
+def h(e):
+    print("caught")
+    api.sleep(100)
+try_except(lambda: print("ready") or api.sleep(100), {KeyboardInterrupt: h})
+`)
+	expectLine(t, out, "ready")
+	cmd.Process.Signal(os.Interrupt)
+	expectLine(t, out, "caught")
+	cmd.Process.Signal(os.Interrupt)
+	io.Copy(io.Discard, out)
+	if code := waitExit(t, cmd); code != 130 {
+		t.Errorf("exit %d, want 130", code)
+	}
+}
