@@ -48,7 +48,7 @@ func TestExitStatus(t *testing.T) {
 			src:  "main = api.getcurrent()\ng = api.spawn(lambda: main.wait())\ng.wait()",
 			code: 2, stderrHas: []string{"evscript: all green threads are asleep - deadlock!", "main: join greenthread-", "greenthread-2: join main"}},
 		{name: "parked threads do not keep the process alive",
-			src:  "api.spawn(api.sleep, 100)\nprint('bye')", code: 0, stdout: "bye\n"},
+			src: "api.spawn(api.sleep, 100)\nprint('bye')", code: 0, stdout: "bye\n"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			path := writeScript(t, "prog.star", test.src)
