@@ -94,14 +94,21 @@ func Current(th *starlark.Thread, b *starlark.Builtin) (*GreenThread, error) {
 // taskOf returns the hub task of th, checking that it is the running one, so
 // that a blocking builtin called from the wrong goroutine fails cleanly.
 func taskOf(th *starlark.Thread, b *starlark.Builtin) (*hub.Task, error) {
-	g, err := Current(th, b)
-	if err != nil {
-		return nil, err
+	if g, ok := th.Local(greenKey).(*GreenThread); ok && g.task != nil && g.rt.Hub.Current() == g.task {
+		return g.task, nil
 	}
-	if g.task == nil || g.rt.Hub.Current() != g.task {
-		return nil, fmt.Errorf("%s: %v", b.Name(), hub.ErrNotTask)
+	return nil, notTask(th, b)
+}
+
+// notTask explains why taskOf failed; it is out of line to keep taskOf's
+// frame small (see GreenThread.main).
+//
+//go:noinline
+func notTask(th *starlark.Thread, b *starlark.Builtin) error {
+	if _, err := Current(th, b); err != nil {
+		return err
 	}
-	return g.task, nil
+	return fmt.Errorf("%s: %v", b.Name(), hub.ErrNotTask)
 }
 
 // CancelRunning cancels the Starlark thread of whichever green thread is

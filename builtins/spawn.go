@@ -20,6 +20,8 @@ type GreenThread struct {
 	id      int
 	name    string
 	fn      starlark.Value
+	args    starlark.Tuple
+	kwargs  []starlark.Tuple
 	task    *hub.Task
 	thread  *starlark.Thread
 	th      atomic.Pointer[starlark.Thread] // thread, for other goroutines
@@ -44,19 +46,29 @@ func (rt *Runtime) Spawn(name string, fn starlark.Value, args starlark.Tuple, kw
 	if name == "" {
 		name = fmt.Sprintf("greenthread-%d", rt.nextID)
 	}
-	g := &GreenThread{rt: rt, id: rt.nextID, name: name, fn: fn}
-	g.task = rt.Hub.Spawn(name, func(t *hub.Task) error {
-		th := rt.newThread(g)
-		v, err := starlark.Call(th, fn, args, kwargs)
-		g.result, g.err = v, err
-		if err != nil && !errors.Is(err, hub.ErrHubClosed) {
-			rt.report(g, err)
-		}
-		return err
-	})
+	g := &GreenThread{rt: rt, id: rt.nextID, name: name, fn: fn, args: args, kwargs: kwargs}
+	g.task = rt.Hub.Spawn(name, g.main)
 	g.task.Data = g
 	g.task.OnDone(g.finish)
 	return g
+}
+
+// main is the body of a spawned green thread. It is kept lean, like the
+// functions it calls on the way to a park, because a parked thread's
+// goroutine stack is sized by the deepest point it reached.
+func (g *GreenThread) main(*hub.Task) error {
+	v, err := starlark.Call(g.rt.newThread(g), g.fn, g.args, g.kwargs)
+	g.args, g.kwargs = nil, nil
+	return g.ended(v, err)
+}
+
+//go:noinline
+func (g *GreenThread) ended(v starlark.Value, err error) error {
+	g.result, g.err = v, err
+	if err != nil && !errors.Is(err, hub.ErrHubClosed) {
+		g.rt.report(g, err)
+	}
+	return err
 }
 
 // Run runs fn in a new green thread named name with th prepared by the

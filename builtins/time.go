@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	registerAPI("sleep", func(rt *Runtime) starlark.Value { return rt.builtin("sleep", sleep) })
+	registerAPI("sleep", func(rt *Runtime) starlark.Value { return starlark.NewBuiltin("sleep", sleep) })
 	registerAPI("call_after", func(rt *Runtime) starlark.Value { return rt.builtin("call_after", callAfter) })
 	registerAPI("exc_after", func(rt *Runtime) starlark.Value { return rt.builtin("exc_after", excAfter) })
 	registerAPI("with_timeout", func(rt *Runtime) starlark.Value { return rt.builtin("with_timeout", withTimeout) })
@@ -113,9 +113,16 @@ func (t *Timer) Attr(name string) (starlark.Value, error) {
 func (t *Timer) AttrNames() []string { return []string{"cancel", "pending"} }
 
 // sleep(seconds=0): yield, and resume after at least seconds.
-func sleep(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// The common case, sleep(n), skips UnpackArgs and keeps its frame small:
+// a parked thread's goroutine stack is sized by the deepest point it
+// reached (see GreenThread.main).
+func sleep(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var secs Seconds
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "seconds?", &secs); err != nil {
+	if len(args) == 1 && len(kwargs) == 0 {
+		if err := secs.Unpack(args[0]); err != nil {
+			return nil, argError(b, "seconds", err)
+		}
+	} else if err := unpackSleep(b, args, kwargs, &secs); err != nil {
 		return nil, err
 	}
 	t, err := taskOf(th, b)
@@ -126,6 +133,18 @@ func sleep(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.
 		return nil, err
 	}
 	return starlark.None, nil
+}
+
+//go:noinline
+func unpackSleep(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, secs *Seconds) error {
+	return starlark.UnpackArgs(b.Name(), args, kwargs, "seconds?", secs)
+}
+
+// argError reports a bad argument the way UnpackArgs does.
+//
+//go:noinline
+func argError(b *starlark.Builtin, param string, err error) error {
+	return fmt.Errorf("%s: for parameter %s: %v", b.Name(), param, err)
 }
 
 // call_after(seconds, fn, *args, **kwargs) -> timer.
