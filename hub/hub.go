@@ -29,7 +29,6 @@ type Hub struct {
 	turn     int   // items of the current turn not yet run
 	cur      *Task // the running task, nil when the loop holds the baton
 	running  atomic.Pointer[Task]
-	loopWake chan struct{}
 	idle     []*worker
 
 	first, last *Task // live tasks, in creation order
@@ -60,7 +59,6 @@ func New(cfg Config) (*Hub, error) {
 	return &Hub{
 		start:    time.Now(),
 		poller:   p,
-		loopWake: make(chan struct{}, 1),
 		fds:      make(map[int]*FD),
 	}, nil
 }
@@ -131,9 +129,8 @@ func (h *Hub) Run(ctx context.Context) error {
 			}
 			return err
 		}
-		if next := h.nextInTurn(); next != nil {
+		for next := h.nextInTurn(); next != nil; next = h.nextInTurn() {
 			h.resume(next)
-			<-h.loopWake
 		}
 		h.running.Store(nil)
 	}
@@ -322,8 +319,7 @@ func (h *Hub) Close() error {
 		h.fds[fd].Close()
 	}
 	for _, w := range h.idle {
-		w.task = nil
-		w.wake <- struct{}{}
+		w.stop()
 	}
 	h.idle = nil
 	if err := h.poller.close(); err != nil {
