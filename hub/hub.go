@@ -21,15 +21,15 @@ type Config struct {
 
 // A Hub is an event loop that runs tasks one at a time.
 type Hub struct {
-	start    time.Time
-	poller   *poller
-	timers   timerHeap
-	seq      uint64
-	runq     queue
-	turn     int   // items of the current turn not yet run
-	cur      *Task // the running task, nil when the loop holds the baton
-	running  atomic.Pointer[Task]
-	idle     []*worker
+	start   time.Time
+	poller  *poller
+	timers  timerHeap
+	seq     uint64
+	runq    queue
+	turn    int   // items of the current turn not yet run
+	cur     *Task // the running task, nil when the loop holds the baton
+	running atomic.Pointer[Task]
+	idle    []*worker
 
 	first, last *Task // live tasks, in creation order
 	live        int
@@ -57,9 +57,9 @@ func New(cfg Config) (*Hub, error) {
 		return nil, err
 	}
 	return &Hub{
-		start:    time.Now(),
-		poller:   p,
-		fds:      make(map[int]*FD),
+		start:  time.Now(),
+		poller: p,
+		fds:    make(map[int]*FD),
 	}, nil
 }
 
