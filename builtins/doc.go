@@ -1,5 +1,7 @@
-// Package builtins is the Starlark surface of evscript: the api, sys and
-// coros modules, green threads, timers and exceptions, built on package hub.
+// Package builtins is the Starlark surface of evscript: the api, sys,
+// coros and channel modules, green threads, timers and exceptions, built on
+// package hub. Channels, events, pools, actors, queues and semaphores
+// (coros.go and one file per value) park on hub.WaitQueue.
 //
 // Every script thread is a green thread (GreenThread): a hub task running a
 // *starlark.Thread. A Runtime ties a hub to the output streams, the module

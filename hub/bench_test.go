@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -67,4 +68,35 @@ func BenchmarkTimerStop(b *testing.B) {
 			tk.h.After(time.Second, nil).Stop()
 		}
 	})
+}
+
+// BenchmarkWakeAll measures waking W tasks parked on one WaitQueue: the
+// WakeAll, then each task resuming and parking again on the queue of the
+// next round, then the waker resuming. It is the floor under
+// coros.event's send (builtins.BenchmarkEventWake).
+func BenchmarkWakeAll(b *testing.B) {
+	for _, w := range []int{1000, 10000, 100000} {
+		b.Run(fmt.Sprintf("waiters=%d", w), func(b *testing.B) {
+			benchRun(b, func(tk *Task) {
+				b.StopTimer()
+				qs := make([]WaitQueue, b.N)
+				for range w {
+					tk.h.Spawn("w", func(g *Task) error {
+						for i := range qs {
+							qs[i].Wait(g, "w", -1, nil)
+						}
+						return nil
+					})
+				}
+				tk.Yield()
+				b.StartTimer()
+				for i := range qs {
+					qs[i].WakeAll(nil)
+					tk.Yield()
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*w), "ns/waiter")
+			})
+		})
+	}
 }

@@ -276,3 +276,77 @@ func TestWaitQueue(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestWaitQueueLenExact checks that a waiter woken by a kill or a timeout
+// leaves the queue at once, before it runs again.
+func TestWaitQueueLenExact(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		var q WaitQueue
+		var ws []*Task
+		for i := range 3 {
+			ws = append(ws, tk.h.Spawn(fmt.Sprint("w", i), func(g *Task) error {
+				timeout := time.Duration(-1)
+				if i == 2 {
+					timeout = time.Millisecond
+				}
+				q.Wait(g, "queue", timeout, nil)
+				return nil
+			}))
+		}
+		tk.Yield()
+		if q.Len() != 3 {
+			return fmt.Errorf("Len = %d, want 3", q.Len())
+		}
+		ws[0].Kill(errors.New("k"))
+		if q.Len() != 2 || q.Front().Task() != ws[1] {
+			return fmt.Errorf("after kill: Len = %d, want 2 with w1 in front", q.Len())
+		}
+		if err := tk.Sleep(5 * time.Millisecond); err != nil {
+			return err
+		}
+		if q.Len() != 1 {
+			return fmt.Errorf("after timeout: Len = %d, want 1", q.Len())
+		}
+		q.WakeAll(nil)
+		if q.Len() != 0 {
+			return fmt.Errorf("after WakeAll: Len = %d", q.Len())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBusyTurns checks that while two tasks yield to each other forever,
+// turns still fire timers, take posted work and notice the end of Run's
+// context.
+func TestBusyTurns(t *testing.T) {
+	h, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	var fired, posted bool
+	for _, name := range []string{"a", "b"} {
+		h.Spawn(name, func(tk *Task) error {
+			for {
+				if err := tk.Yield(); err != nil {
+					return err
+				}
+			}
+		})
+	}
+	h.After(time.Millisecond, func() {
+		fired = true
+		go h.Post(func() { posted = true })
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := h.Run(ctx); err != context.DeadlineExceeded {
+		t.Fatalf("Run = %v, want %v", err, context.DeadlineExceeded)
+	}
+	if !fired || !posted {
+		t.Errorf("timer fired %v, posted work ran %v; want both", fired, posted)
+	}
+}

@@ -49,6 +49,7 @@ type Task struct {
 	started bool
 	err     error // the function's result, once dead
 	done    []func()
+	waiter  Waiter // the task's WaitQueue entry, reused by every Wait
 
 	prev, next *Task // the hub's list of live tasks
 
@@ -147,6 +148,12 @@ func (w waker) wake(err error) bool {
 	t.wakeErr = err
 	t.state = stateRunnable
 	t.h.runq.push(t)
+	if wt := &t.waiter; wt.q != nil {
+		// Woken by a kill or a timeout rather than through its queue:
+		// leave the queue now, so that Len is exact and no waker picks
+		// a task that is no longer waiting.
+		wt.q.remove(wt)
+	}
 	return true
 }
 

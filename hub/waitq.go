@@ -6,17 +6,19 @@ package hub
 import "time"
 
 // A WaitQueue is a FIFO of parked tasks. The zero value is an empty queue.
-// A task leaves the queue when it is woken through the queue, and also when
-// it wakes for any other reason (a kill, a timeout), so the queue never holds
-// a stale entry. All methods must be called from the hub loop or the running
-// task.
+// A task leaves the queue the moment it is woken, through the queue or for
+// any other reason (a kill, a timeout), so the queue never holds a stale
+// entry and Len counts exactly the tasks still waiting. All methods must be
+// called from the hub loop or the running task.
 type WaitQueue struct {
 	head, tail *Waiter
 	n          int
 }
 
 // A Waiter is one task's place in a WaitQueue. It carries a value, which
-// the waiting task supplies and the waker may replace.
+// the waiting task supplies and the waker may replace. Each task has one
+// Waiter, reused by all its waits, so a *Waiter (from Front or Waiters) is
+// only valid until its task resumes: use it at once, never keep it.
 type Waiter struct {
 	// Value is the value the waiter was queued with, or the one a waker
 	// gave it.
@@ -27,7 +29,8 @@ type Waiter struct {
 	prev, next *Waiter
 }
 
-// Len returns the number of waiting tasks.
+// Len returns the number of waiting tasks. A task woken by a kill or a
+// timeout is no longer counted, even before it runs again.
 func (q *WaitQueue) Len() int { return q.n }
 
 // Wait parks t at the back of q, with value, until a waker wakes it, it is
@@ -38,11 +41,19 @@ func (q *WaitQueue) Wait(t *Task, reason string, timeout time.Duration, value an
 	if err := t.check(); err != nil {
 		return nil, err
 	}
-	wt := &Waiter{Value: value, w: t.Waker()}
+	wt := &t.waiter
+	*wt = Waiter{Value: value, w: t.Waker()}
 	q.pushBack(wt)
-	err := t.ParkTimeout(reason, timeout)
+	var err error
+	if timeout < 0 {
+		err = t.Park(reason) // one frame less for the parked stack
+	} else {
+		err = t.ParkTimeout(reason, timeout)
+	}
 	q.remove(wt)
-	return wt.Value, err
+	v := wt.Value
+	wt.Value = nil
+	return v, err
 }
 
 // Front returns the first waiter whose task is still parked, or nil.

@@ -18,8 +18,12 @@ func expectedOutput(src string) (string, bool) {
 	if i < 0 {
 		return "", false
 	}
+	block := strings.TrimRight(src[i+len("\n# Output:\n"):], "\n")
+	if block == "" {
+		return "", true // the script prints nothing
+	}
 	var b strings.Builder
-	for _, line := range strings.Split(strings.TrimRight(src[i+len("\n# Output:\n"):], "\n"), "\n") {
+	for _, line := range strings.Split(block, "\n") {
 		line = strings.TrimPrefix(line, "#")
 		line = strings.TrimPrefix(line, " ")
 		b.WriteString(line + "\n")

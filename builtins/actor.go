@@ -1,0 +1,159 @@
+// This file defines the Actor value of the coros module: a mailbox served
+// by the actor's own green threads.
+//
+// Starlark has no classes, so where eventlet subclasses Actor and overrides
+// received, a script passes the function: coros.Actor(received). The actor
+// starts concurrency green threads at once (as eventlet spawns its loop in
+// the constructor); each takes the oldest message from the mailbox and
+// calls received(message), so messages start in cast order, one at a time
+// per thread. An exception in received is printed, with its backtrace and
+// headed by the actor thread's name, and the thread goes on with the next
+// message; a kill (GreenletExit), Ctrl-C or sys.exit ends it.
+
+package builtins
+
+import (
+	"fmt"
+
+	"github.com/evscript/evscript/hub"
+	"go.starlark.net/starlark"
+)
+
+// An Actor is the value coros.Actor() returns.
+type Actor struct {
+	bound    bound // methods bound to this value
+	rt       *Runtime
+	received starlark.Value
+	n        int
+	mailbox  fifo[starlark.Value]
+	busy     int           // messages being processed
+	workers  hub.WaitQueue // actor threads waiting for mail
+	idle     hub.WaitQueue // waitall calls
+	threads  []*GreenThread
+}
+
+var _ starlark.HasAttrs = (*Actor)(nil)
+
+// Actor(received, concurrency=1) -> actor. See SCRIPT-API.md,
+// "coros and channel".
+func newActor(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var received starlark.Callable
+	a := &Actor{rt: rt, n: 1}
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "received", &received, "concurrency?", &a.n); err != nil {
+		return nil, err
+	}
+	if a.n < 1 {
+		return nil, fmt.Errorf("%s: concurrency must be at least 1, got %d", b.Name(), a.n)
+	}
+	if _, err := Current(th, b); err != nil {
+		return nil, err
+	}
+	a.received = received
+	name := "actor:" + received.Name()
+	for i := range a.n {
+		tname := name
+		if a.n > 1 {
+			tname = fmt.Sprintf("%s-%d", name, i+1)
+		}
+		loop := starlark.NewBuiltin(tname, a.serve)
+		a.threads = append(a.threads, rt.Spawn(tname, loop, nil, nil))
+	}
+	return a, nil
+}
+
+func (a *Actor) String() string {
+	return fmt.Sprintf("<Actor %s pending=%d>", a.received, a.mailbox.len())
+}
+func (a *Actor) Type() string          { return "Actor" }
+func (a *Actor) Freeze()               {}
+func (a *Actor) Truth() starlark.Bool  { return true }
+func (a *Actor) Hash() (uint32, error) { return identityHash(a), nil }
+
+var actorMethods = newMethods(
+	starlark.NewBuiltin("cast", actorCast),
+	starlark.NewBuiltin("waitall", actorWaitall),
+)
+
+// Attr returns the methods, received, concurrency, pending and threads.
+func (a *Actor) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "received":
+		return a.received, nil
+	case "concurrency":
+		return starlark.MakeInt(a.n), nil
+	case "pending":
+		return starlark.MakeInt(a.mailbox.len()), nil
+	case "threads":
+		ts := make([]starlark.Value, len(a.threads))
+		for i, g := range a.threads {
+			ts[i] = g
+		}
+		return starlark.NewList(ts), nil
+	}
+	return actorMethods.attr(a, &a.bound, name), nil
+}
+
+// AttrNames lists the attributes.
+func (a *Actor) AttrNames() []string {
+	return actorMethods.names("concurrency", "pending", "received", "threads")
+}
+
+// cast(message): put message in the mailbox and return at once.
+func actorCast(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	a := b.Receiver().(*Actor)
+	msg, err := oneArg(b, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	a.mailbox.push(msg)
+	a.workers.WakeOne(nil)
+	return starlark.None, nil
+}
+
+// waitall(): wait until the mailbox is empty and no message is being
+// processed.
+func actorWaitall(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	a := b.Receiver().(*Actor)
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	t, err := a.rt.taskFor(th, b)
+	if err != nil {
+		return nil, err
+	}
+	for a.mailbox.len() > 0 || a.busy > 0 {
+		if _, err := a.idle.Wait(t, "Actor.waitall", -1, nil); err != nil {
+			return nil, err
+		}
+	}
+	return starlark.None, nil
+}
+
+// serve is the body of each actor thread: take the oldest message, call
+// received, report its exception, repeat.
+func (a *Actor) serve(th *starlark.Thread, b *starlark.Builtin, _ starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
+	g, err := Current(th, b)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		for a.mailbox.len() == 0 {
+			if _, err := a.workers.Wait(g.task, "Actor mailbox", -1, nil); err != nil {
+				return nil, err
+			}
+		}
+		msg := a.mailbox.pop()
+		a.busy++
+		_, err := starlark.Call(th, a.received, starlark.Tuple{msg}, nil)
+		a.busy--
+		if a.mailbox.len() == 0 && a.busy == 0 {
+			a.idle.WakeAll(nil)
+		}
+		if err != nil {
+			if a.rt.fatal(err) {
+				return nil, err
+			}
+			a.rt.report(g, err)
+		}
+	}
+}

@@ -1,0 +1,193 @@
+// This file defines the queue value of the coros module: a FIFO of items,
+// unbounded or bounded by maxsize.
+//
+// put hands its item straight to the first waiting getter if there is one,
+// and never yields unless the queue is full. get takes the oldest item and,
+// if a putter waits for room, moves that putter's item in. So getters only
+// wait while the queue is empty, putters only while it is full, and both
+// are served in the order they began to wait.
+
+package builtins
+
+import (
+	"fmt"
+
+	"github.com/evscript/evscript/hub"
+	"go.starlark.net/starlark"
+)
+
+// A Queue is the value coros.queue() returns.
+type Queue struct {
+	rt      *Runtime
+	bound   bound // methods bound to this value
+	maxsize int   // <= 0: unbounded
+	items   fifo[starlark.Value]
+	getters hub.WaitQueue // Value: nil; the *delivery handed over
+	putters hub.WaitQueue // Value: the *delivery to put; taken once queued
+}
+
+var _ starlark.HasAttrs = (*Queue)(nil)
+
+// queue(maxsize=0) -> queue. See SCRIPT-API.md, "coros and channel".
+func newQueue(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	q := &Queue{rt: rt}
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "maxsize?", &q.maxsize); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+func (q *Queue) String() string {
+	return fmt.Sprintf("<queue size=%d maxsize=%d>", q.items.len(), q.maxsize)
+}
+func (q *Queue) Type() string          { return "queue" }
+func (q *Queue) Freeze()               {}
+func (q *Queue) Truth() starlark.Bool  { return true }
+func (q *Queue) Hash() (uint32, error) { return identityHash(q), nil }
+
+var queueMethods = newMethods(
+	starlark.NewBuiltin("put", queuePut),
+	starlark.NewBuiltin("get", queueGet),
+	starlark.NewBuiltin("qsize", queueQsize),
+	starlark.NewBuiltin("empty", queueEmpty),
+	starlark.NewBuiltin("full", queueFull),
+	starlark.NewBuiltin("getting", queueGetting),
+	starlark.NewBuiltin("putting", queuePutting),
+)
+
+// Attr returns the methods and maxsize.
+func (q *Queue) Attr(name string) (starlark.Value, error) {
+	if name == "maxsize" {
+		return starlark.MakeInt(q.maxsize), nil
+	}
+	return queueMethods.attr(q, &q.bound, name), nil
+}
+
+// AttrNames lists the attributes.
+func (q *Queue) AttrNames() []string { return queueMethods.names("maxsize") }
+
+func (q *Queue) isFull() bool { return q.maxsize > 0 && q.items.len() >= q.maxsize }
+
+// put(item, timeout=None): add item, waiting while the queue is full;
+// TimeoutError if timeout seconds pass first.
+func queuePut(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	q := b.Receiver().(*Queue)
+	var item starlark.Value
+	timeout := OptSeconds(-1)
+	if len(args) >= 1 && fastTimeout(args, kwargs, 1, &timeout) {
+		item = args[0]
+	} else if err := unpackPut(b, args, kwargs, &item, &timeout); err != nil {
+		return nil, err
+	}
+	if wt := q.getters.Front(); wt != nil {
+		wt.Wake(&delivery{v: item}, nil)
+		return starlark.None, nil
+	}
+	if !q.isFull() {
+		q.items.push(item)
+		return starlark.None, nil
+	}
+	t, err := q.rt.taskFor(th, b)
+	if err != nil {
+		return nil, err
+	}
+	got, err := q.putters.Wait(t, "queue.put", timeout.Duration(), &delivery{v: item})
+	if got == taken {
+		err = settle(t, err)
+	}
+	if err != nil {
+		return nil, waitErr(b, q, err)
+	}
+	return starlark.None, nil
+}
+
+// get(timeout=None) -> the oldest item, waiting while the queue is empty;
+// TimeoutError if timeout seconds pass first.
+func queueGet(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	q := b.Receiver().(*Queue)
+	timeout := OptSeconds(-1)
+	if !fastTimeout(args, kwargs, 0, &timeout) {
+		if err := unpackTimeout(b, args, kwargs, &timeout); err != nil {
+			return nil, err
+		}
+	}
+	if q.items.len() > 0 {
+		v := q.items.pop()
+		if wt := q.putters.Front(); wt != nil {
+			q.items.push(wt.Value.(*delivery).v)
+			wt.Wake(taken, nil)
+		}
+		return v, nil
+	}
+	t, err := q.rt.taskFor(th, b)
+	if err != nil {
+		return nil, err
+	}
+	got, err := q.getters.Wait(t, "queue.get", timeout.Duration(), nil)
+	d, ok := got.(*delivery)
+	if ok {
+		err = settle(t, err)
+	}
+	if err != nil {
+		return nil, waitErr(b, q, err)
+	}
+	return d.v, nil
+}
+
+// unpackPut and unpackTimeout are the general argument paths of put and
+// get, out of line (see noArgs).
+//
+//go:noinline
+func unpackPut(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, item *starlark.Value, timeout *OptSeconds) error {
+	return starlark.UnpackArgs(b.Name(), args, kwargs, "item", item, "timeout?", timeout)
+}
+
+//go:noinline
+func unpackTimeout(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, timeout *OptSeconds) error {
+	return starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", timeout)
+}
+
+// qsize() -> the number of items in the queue.
+func queueQsize(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	q := b.Receiver().(*Queue)
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	return starlark.MakeInt(q.items.len()), nil
+}
+
+// empty() -> whether the queue holds no item.
+func queueEmpty(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	q := b.Receiver().(*Queue)
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	return starlark.Bool(q.items.len() == 0), nil
+}
+
+// full() -> whether a put would wait.
+func queueFull(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	q := b.Receiver().(*Queue)
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	return starlark.Bool(q.isFull()), nil
+}
+
+// getting() -> the number of get calls waiting.
+func queueGetting(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	q := b.Receiver().(*Queue)
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	return starlark.MakeInt(q.getters.Len()), nil
+}
+
+// putting() -> the number of put calls waiting.
+func queuePutting(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	q := b.Receiver().(*Queue)
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	return starlark.MakeInt(q.putters.Len()), nil
+}
