@@ -270,6 +270,15 @@ func TestSelect(t *testing.T) {
 		if err != nil || r[0] || !r[1] {
 			return fmt.Errorf("Select = %v %v, want only c readable", r, err)
 		}
+		wk := tk.Waker()
+		tk.h.Spawn("waker", func(g *Task) error {
+			wk.Wake(nil)
+			return nil
+		})
+		r, _, err = tk.h.Select(tk, []*FD{a}, nil, -1)
+		if err != nil || r[0] {
+			return fmt.Errorf("Select woken by a waker = %v %v, want nothing ready", r, err)
+		}
 		_, w, err = tk.h.Select(tk, nil, []*FD{b}, 0)
 		if err != nil || !w[0] {
 			return fmt.Errorf("Select for writing = %v %v, want b writable", w, err)

@@ -11,36 +11,27 @@ import (
 )
 
 // Select parks t until one of rfds is readable or one of wfds writable (or
-// at end of stream, or in error), or until timeout has passed (< 0: never).
-// It returns which are ready, as poll(2) reports them; after a timeout both
-// are all false and err is nil. Like the single-FD waits, it fails with
-// ErrBusy if another task waits on one of the FDs in the same direction,
-// and with ErrClosed if one of them is closed.
+// at end of stream, or in error), or until timeout has passed (< 0: never),
+// or until t is woken through another waker (Task.Waker, taken before the
+// call). It returns which FDs are ready, as poll(2) reports them: all
+// false after a timeout or another wake-up, so callers loop. Like the
+// single-FD waits, it fails with ErrBusy if another task waits on one of
+// the FDs in the same direction, and with ErrClosed if one is closed.
 // It must be called by t itself.
 func (h *Hub) Select(t *Task, rfds, wfds []*FD, timeout time.Duration) (r, w []bool, err error) {
-	var deadline int64
-	if timeout >= 0 {
-		deadline = h.nanotime() + int64(timeout)
+	r, w, n, err := pollReady(rfds, wfds)
+	if err != nil || n > 0 || timeout == 0 {
+		return r, w, err
 	}
-	for {
-		r, w, n, err := pollReady(rfds, wfds)
-		if err != nil || n > 0 {
-			return r, w, err
-		}
-		d := time.Duration(-1)
-		if timeout >= 0 {
-			if d = time.Duration(deadline - h.nanotime()); d <= 0 {
-				return r, w, nil
-			}
-		}
-		err = h.selectPark(t, rfds, wfds, d)
-		if err == ErrTimeout {
-			return r, w, nil
-		}
-		if err != nil {
-			return nil, nil, err
-		}
+	err = h.selectPark(t, rfds, wfds, timeout)
+	if err == ErrTimeout {
+		return r, w, nil
 	}
+	if err != nil {
+		return nil, nil, err
+	}
+	r, w, _, err = pollReady(rfds, wfds)
+	return r, w, err
 }
 
 // selectPark registers t as the waiter of every FD and parks it.
