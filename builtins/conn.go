@@ -256,7 +256,7 @@ func (c *conn) read(t *hub.Task, n int) (string, error) {
 // readyToRead reports whether a read would return at once from the
 // buffer (or at the end of the stream).
 func (c *conn) readyToRead() bool {
-	return c != nil && ( len(c.rbuf) > 0 || c.eof || c.closed || c.srcErr != nil)
+	return c != nil && (len(c.rbuf) > 0 || c.eof || c.closed || c.srcErr != nil)
 }
 
 // write queues data to be sent; it parks only while the backlog is above

@@ -203,11 +203,11 @@ func (tr *tlsTransport) Close() error {
 	return nil
 }
 
-func (tr *tlsTransport) LocalAddr() net.Addr                { return &net.TCPAddr{} }
-func (tr *tlsTransport) RemoteAddr() net.Addr               { return &net.TCPAddr{} }
-func (tr *tlsTransport) SetDeadline(time.Time) error        { return nil }
-func (tr *tlsTransport) SetReadDeadline(time.Time) error    { return nil }
-func (tr *tlsTransport) SetWriteDeadline(time.Time) error   { return nil }
+func (tr *tlsTransport) LocalAddr() net.Addr              { return &net.TCPAddr{} }
+func (tr *tlsTransport) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
+func (tr *tlsTransport) SetDeadline(time.Time) error      { return nil }
+func (tr *tlsTransport) SetReadDeadline(time.Time) error  { return nil }
+func (tr *tlsTransport) SetWriteDeadline(time.Time) error { return nil }
 
 // ssl_listener(address, certificate, private_key, backlog=50) -> a
 // listening socket whose accepted sockets speak TLS; certificate and
