@@ -46,32 +46,37 @@ var scratchPool = sync.Pool{New: func() any { b := make([]byte, scratchSize); re
 var errAgain error = syscall.EAGAIN
 
 // A conn is a green byte stream. Its methods must be called from the hub
-// loop or the running task.
+// loop or the running task. It is kept small: a chat server holds one per
+// idle connection.
 type conn struct {
 	rt      *Runtime
 	fd      *hub.FD       // the descriptor; nil for a blocking source
-	src     io.Reader     // a blocking source (stdin), read off the hub
 	tls     *tlsState     // TLS on top of fd, or nil (ssl.go)
-	dgram   bool          // datagram socket: no read buffering
-	what    string        // "socket", "pipe", "file": for messages
+	src     *blockingSrc  // a blocking source (sys.stdin), or nil
 	timeout time.Duration // settimeout; < 0: none
+	rbuf    []byte        // bytes read but not yet returned; nil when none
+	reader  *hub.Task     // the task inside a read call
+	sender  *hub.Task     // the task inside send or sendall
+	kind    byte          // 's' socket, 'p' pipe, 'f' file: for messages
+	dgram   bool          // datagram socket: no read buffering
+	eof     bool          // end of stream seen
+	closed  bool
+}
 
-	rbuf   []byte    // bytes read but not yet returned; nil when none
-	eof    bool      // end of stream seen
-	reader *hub.Task // the task inside a read call
-	sender *hub.Task // the task inside send or sendall
-	closed bool
-
-	inflight bool          // src: a read is running off the hub
-	srcq     hub.WaitQueue // src: readers waiting for it
-	srcErr   error         // src: the error of the last read
-	notify   []hub.Waker   // src: select calls waiting for it
+// A blockingSrc is a reader that may block, such as os.Stdin: it is read
+// off the hub, one read at a time.
+type blockingSrc struct {
+	r        io.Reader
+	inflight bool          // a read is running off the hub
+	q        hub.WaitQueue // readers waiting for it
+	err      error         // the error of the last read
+	notify   []hub.Waker   // select calls waiting for it
 }
 
 // newConn returns a stream over fd, closed by the garbage collector if the
 // script drops every reference without closing it (as CPython does).
-func newConn(rt *Runtime, fd *hub.FD, what string) *conn {
-	c := &conn{rt: rt, fd: fd, what: what, timeout: -1}
+func newConn(rt *Runtime, fd *hub.FD, kind byte) *conn {
+	c := &conn{rt: rt, fd: fd, kind: kind, timeout: -1}
 	if fd != nil {
 		h := rt.Hub
 		runtime.AddCleanup(c, func(fd *hub.FD) {
@@ -81,9 +86,20 @@ func newConn(rt *Runtime, fd *hub.FD, what string) *conn {
 	return c
 }
 
+// what names the stream in messages.
+func (c *conn) what() string {
+	switch c.kind {
+	case 's':
+		return "socket"
+	case 'p':
+		return "pipe"
+	}
+	return "file"
+}
+
 // errBusy is the error of a second simultaneous reader or sender.
 func (c *conn) errBusy(fname, op string) error {
-	return fmt.Errorf("%s: another green thread is already %s this %s: %w", fname, op, c.what, hub.ErrBusy)
+	return fmt.Errorf("%s: another green thread is already %s this %s: %w", fname, op, c.what(), hub.ErrBusy)
 }
 
 // beginRead makes t the reader of c, or fails if c is closed or another
@@ -256,7 +272,7 @@ func (c *conn) read(t *hub.Task, n int) (string, error) {
 // readyToRead reports whether a read would return at once from the
 // buffer (or at the end of the stream).
 func (c *conn) readyToRead() bool {
-	return c != nil && (len(c.rbuf) > 0 || c.eof || c.closed || c.srcErr != nil)
+	return c != nil && (len(c.rbuf) > 0 || c.eof || c.closed || c.src != nil && c.src.err != nil)
 }
 
 // write queues data to be sent; it parks only while the backlog is above
@@ -266,7 +282,7 @@ func (c *conn) write(t *hub.Task, data []byte) error {
 		return hub.ErrClosed
 	}
 	if c.fd == nil {
-		return fmt.Errorf("%s is not writable", c.what)
+		return fmt.Errorf("%s is not writable", c.what())
 	}
 	if c.tls != nil {
 		return c.writeTLS(t, data)
@@ -313,7 +329,9 @@ func (c *conn) close() {
 	}
 	c.closed = true
 	c.rbuf = nil
-	c.srcq.WakeAll(nil)
+	if c.src != nil {
+		c.src.q.WakeAll(nil)
+	}
 	switch {
 	case c.tls != nil:
 		c.closeTLS()
@@ -326,33 +344,34 @@ func (c *conn) close() {
 // The bytes reach rbuf even if the reading green thread is killed
 // meanwhile, so no input is lost.
 func (c *conn) fillBlocking(t *hub.Task) error {
-	if c.inflight {
-		_, err := c.srcq.Wait(t, "read stdin", c.timeout, nil)
+	src := c.src
+	if src.inflight {
+		_, err := src.q.Wait(t, "read stdin", c.timeout, nil)
 		return err
 	}
-	if c.srcErr != nil {
-		err := c.srcErr
-		c.srcErr = nil
+	if src.err != nil {
+		err := src.err
+		src.err = nil
 		return err
 	}
-	c.inflight = true
-	h, src := c.rt.Hub, c.src
+	src.inflight = true
+	h, r := c.rt.Hub, src.r
 	return t.Await(func(ctx context.Context) error {
 		buf := make([]byte, scratchSize)
-		n, err := src.Read(buf)
+		n, err := r.Read(buf)
 		h.Post(func() {
-			c.inflight = false
+			src.inflight = false
 			c.rbuf = append(c.rbuf, buf[:n]...)
 			if err == io.EOF {
 				c.eof = true
 			} else if err != nil {
-				c.srcErr = err
+				src.err = err
 			}
-			c.srcq.WakeAll(nil)
-			for _, w := range c.notify {
+			src.q.WakeAll(nil)
+			for _, w := range src.notify {
 				w.Wake(nil)
 			}
-			c.notify = nil
+			src.notify = nil
 		})
 		return nil
 	})

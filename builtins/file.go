@@ -23,13 +23,12 @@ type fileWriter interface {
 // A File is a green file.
 type File struct {
 	id     uint32
-	name   string
+	num    int32 // the descriptor number of sys.stdin, stdout, stderr; else -1
+	owns   bool  // close closes the stream (pipes), not only the file
+	closed bool
 	mode   string
 	r      *conn      // nil if not readable
 	w      fileWriter // nil if not writable
-	owns   bool       // close closes the stream (pipes), not only the file
-	closed bool
-	num    int // the descriptor number of sys.stdin, stdout, stderr; else -1
 }
 
 var (
@@ -39,8 +38,8 @@ var (
 
 // newFile returns a file on c with mode "r", "w" or "rw" (with an optional
 // "b", or "+" for "rw").
-func newFile(c *conn, name, mode string, owns bool) (*File, error) {
-	f := &File{id: valueIDs.Add(1), name: name, mode: mode, owns: owns, num: -1}
+func newFile(c *conn, mode string, owns bool) (*File, error) {
+	f := &File{id: valueIDs.Add(1), mode: mode, owns: owns, num: -1}
 	m := strings.ReplaceAll(mode, "b", "")
 	if m == "" || strings.Trim(m, "rwa+") != "" {
 		return nil, fmt.Errorf("invalid mode %q", mode)
@@ -54,12 +53,32 @@ func newFile(c *conn, name, mode string, owns bool) (*File, error) {
 	return f, nil
 }
 
+// name returns the file's name: <stdin>, <socket fd=7>, <pipe fd=5>.
+func (f *File) name() string {
+	switch f.num {
+	case 0:
+		return "<stdin>"
+	case 1:
+		return "<stdout>"
+	case 2:
+		return "<stderr>"
+	}
+	c := f.r
+	if c == nil {
+		c, _ = f.w.(*conn)
+	}
+	if c == nil || c.fd == nil {
+		return "<file>"
+	}
+	return fmt.Sprintf("<%s fd=%d>", c.what(), c.fd.Sysfd())
+}
+
 func (f *File) String() string {
 	state := ""
 	if f.closed {
 		state = " (closed)"
 	}
-	return fmt.Sprintf("<file %s mode=%q%s>", f.name, f.mode, state)
+	return fmt.Sprintf("<file %s mode=%q%s>", f.name(), f.mode, state)
 }
 func (f *File) Type() string          { return "file" }
 func (f *File) Freeze()               {}
@@ -87,7 +106,7 @@ func (f *File) Attr(name string) (starlark.Value, error) {
 	case "mode":
 		return starlark.String(f.mode), nil
 	case "name":
-		return starlark.String(f.name), nil
+		return starlark.String(f.name()), nil
 	}
 	m := fileMethods[name]
 	if m == nil {
@@ -288,7 +307,7 @@ func (f *File) fileno(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw 
 		return starlark.MakeInt(fd.Sysfd()), nil
 	}
 	if f.num >= 0 {
-		return starlark.MakeInt(f.num), nil
+		return starlark.MakeInt(int(f.num)), nil
 	}
 	return nil, OSError.New(b.Name() + ": file has no descriptor")
 }

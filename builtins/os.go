@@ -3,8 +3,6 @@
 package builtins
 
 import (
-	"fmt"
-
 	"go.starlark.net/starlark"
 )
 
@@ -40,9 +38,9 @@ func osPipe(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark
 		closeFD(wfd)
 		return nil, err
 	}
-	r.SetReasons(fmt.Sprintf("pipe read on fd %d", rfd), "")
-	w.SetReasons("", fmt.Sprintf("pipe write on fd %d", wfd))
-	rf, _ := newFile(newConn(rt, r, "pipe"), fmt.Sprintf("<pipe fd=%d>", rfd), "r", true)
-	wf, _ := newFile(newConn(rt, w, "pipe"), fmt.Sprintf("<pipe fd=%d>", wfd), "w", true)
+	r.SetKind("pipe")
+	w.SetKind("pipe")
+	rf, _ := newFile(newConn(rt, r, 'p'), "r", true)
+	wf, _ := newFile(newConn(rt, w, 'p'), "w", true)
 	return starlark.Tuple{rf, wf}, nil
 }

@@ -180,12 +180,12 @@ func selectWait(rt *Runtime, t *hub.Task, rs, ws []waitable, timeout time.Durati
 // readAhead starts reading the blocking source off the hub, if no read is
 // in flight, and arranges for t's next park to end when the bytes arrive.
 func (c *conn) readAhead(t *hub.Task) {
-	c.notify = append(c.notify, t.Waker())
-	if c.inflight || c.readyToRead() {
+	c.src.notify = append(c.src.notify, t.Waker())
+	if c.src.inflight || c.readyToRead() {
 		return
 	}
 	c.rt.Hub.Spawn("stdin read-ahead", func(ht *hub.Task) error {
-		if c.inflight || c.readyToRead() {
+		if c.src.inflight || c.readyToRead() {
 			return nil
 		}
 		return c.fillBlocking(ht)

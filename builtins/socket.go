@@ -49,9 +49,9 @@ func newSocket(rt *Runtime, sysfd, family, typ, proto int) (*Socket, error) {
 		closeFD(sysfd)
 		return nil, err
 	}
-	s := &Socket{c: newConn(rt, fd, "socket"), id: valueIDs.Add(1), family: family, typ: typ, proto: proto}
+	s := &Socket{c: newConn(rt, fd, 's'), id: valueIDs.Add(1), family: family, typ: typ, proto: proto}
 	s.c.dgram = typ == syscall.SOCK_DGRAM
-	fd.SetReasons(fmt.Sprintf("socket read on fd %d", sysfd), fmt.Sprintf("socket write on fd %d", sysfd))
+	fd.SetKind("socket")
 	return s, nil
 }
 
@@ -543,7 +543,7 @@ func (s *Socket) makefile(t *hub.Task, b *starlark.Builtin, args starlark.Tuple,
 	if err := starlark.UnpackArgs(b.Name(), args, kw, "mode?", &mode, "buffering?", &buffering, "bufsize?", &buffering); err != nil {
 		return nil, err
 	}
-	f, err := newFile(s.c, fmt.Sprintf("<socket fd=%d>", s.sysfd()), mode, false)
+	f, err := newFile(s.c, mode, false)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", b.Name(), err)
 	}

@@ -23,8 +23,8 @@ func makeSys(rt *Runtime) starlark.Value {
 		"argv":   starlark.NewList(argv),
 		"exit":   rt.builtin("exit", sysExit),
 		"stdin":  rt.stdinFile(),
-		"stdout": rt.outFile("<stdout>", 1),
-		"stderr": rt.outFile("<stderr>", 2),
+		"stdout": rt.outFile(1),
+		"stderr": rt.outFile(2),
 	})
 }
 
@@ -50,18 +50,17 @@ func (rt *Runtime) stdinFile() *File {
 		if src == nil {
 			src = os.Stdin
 		}
-		rt.stdin = &conn{rt: rt, src: src, what: "file", timeout: -1}
+		rt.stdin = &conn{rt: rt, src: &blockingSrc{r: src}, kind: 'f', timeout: -1}
 	}
-	f, _ := newFile(rt.stdin, "<stdin>", "r", true)
+	f, _ := newFile(rt.stdin, "r", true)
 	f.num = 0
 	return f
 }
 
 // outFile returns sys.stdout (dest 1) or sys.stderr (dest 2): green files
 // writing to the output queue.
-func (rt *Runtime) outFile(name string, dest int) *File {
-	f := &File{id: valueIDs.Add(1), name: name, mode: "w", w: outFileWriter{rt, dest}, num: dest}
-	return f
+func (rt *Runtime) outFile(dest int) *File {
+	return &File{id: valueIDs.Add(1), mode: "w", w: outFileWriter{rt, dest}, num: int32(dest)}
 }
 
 // An outFileWriter writes a file's bytes to the output queue: write parks

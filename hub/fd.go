@@ -10,9 +10,9 @@
 package hub
 
 import (
-	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -24,14 +24,12 @@ type FD struct {
 	sysfd            int
 	rready, wready   bool
 	rwait, wwait     waker
-	rreason, wreason string
+	kind             string        // "socket", "pipe": for wait reasons
+	rreason, wreason string        // made on first use (see reason)
 	timeout          time.Duration // < 0: none
 	closed           bool          // closed for its users (Close or CloseFlushed)
 	released         bool          // the descriptor itself is closed
-
-	out    []byte    // send backlog: bytes Send queued that the kernel has not taken
-	outErr error     // sticky error of a write of the backlog
-	drainq WaitQueue // tasks in Drain
+	send             *sendQueue    // the send backlog, once Send queued bytes (fdsend.go)
 }
 
 // NewFD sets sysfd non-blocking, registers it with the hub's epoll and
@@ -44,11 +42,7 @@ func (h *Hub) NewFD(sysfd int) (*FD, error) {
 	if err := h.poller.register(sysfd); err != nil {
 		return nil, err
 	}
-	fd := &FD{
-		h: h, sysfd: sysfd, rready: true, wready: true, timeout: -1,
-		rreason: fmt.Sprintf("read fd %d", sysfd),
-		wreason: fmt.Sprintf("write fd %d", sysfd),
-	}
+	fd := &FD{h: h, sysfd: sysfd, rready: true, wready: true, timeout: -1}
 	h.fds[sysfd] = fd
 	return fd, nil
 }
@@ -74,6 +68,27 @@ func (fd *FD) Timeout() time.Duration { return fd.timeout }
 // reading and writing, such as "socket read on fd 7".
 func (fd *FD) SetReasons(read, write string) { fd.rreason, fd.wreason = read, write }
 
+// SetKind names what the descriptor is, such as "socket": the wait reasons
+// then read "socket read on fd 7", without the cost of making the strings
+// for FDs nobody waits on.
+func (fd *FD) SetKind(kind string) { fd.kind = kind }
+
+// reason returns the wait reason for direction mode ('r' or 'w'), making
+// it on first use.
+func (fd *FD) reason(mode byte) string {
+	p, op := &fd.rreason, "read"
+	if mode == 'w' {
+		p, op = &fd.wreason, "write"
+	}
+	if *p == "" {
+		*p = op + " fd " + strconv.Itoa(fd.sysfd)
+		if fd.kind != "" {
+			*p = fd.kind + " " + op + " on fd " + strconv.Itoa(fd.sysfd)
+		}
+	}
+	return *p
+}
+
 // fdEvent applies an epoll event to its FD. It runs on the loop.
 func (h *Hub) fdEvent(sysfd int, events uint32) {
 	fd := h.fds[sysfd]
@@ -86,7 +101,7 @@ func (h *Hub) fdEvent(sysfd int, events uint32) {
 	}
 	if events&evWrite != 0 {
 		fd.wready = true
-		if len(fd.out) > 0 {
+		if fd.send != nil {
 			fd.flushOut()
 		}
 		fd.wwait.wake(nil)
@@ -98,9 +113,9 @@ func (fd *FD) wait(t *Task, mode byte, timeout time.Duration) error {
 	if fd.closed {
 		return ErrClosed
 	}
-	slot, reason := &fd.rwait, fd.rreason
+	slot := &fd.rwait
 	if mode == 'w' {
-		slot, reason = &fd.wwait, fd.wwreason()
+		slot = &fd.wwait
 	}
 	if slot.t != nil && slot.t != t {
 		return ErrBusy
@@ -110,13 +125,11 @@ func (fd *FD) wait(t *Task, mode byte, timeout time.Duration) error {
 	}
 	*slot = t.Waker()
 	fd.h.ioWaiters++
-	err := t.ParkTimeout(reason, timeout)
+	err := t.ParkTimeout(fd.reason(mode), timeout)
 	fd.h.ioWaiters--
 	*slot = waker{}
 	return err
 }
-
-func (fd *FD) wwreason() string { return fd.wreason }
 
 // WaitRead parks t until the FD is readable (or at end of stream, or in
 // error), or timeout elapses (ErrTimeout; < 0: never): eventlet's
@@ -199,7 +212,7 @@ func (fd *FD) TryRead(p []byte) (int, error) {
 // another task Sends on the same FD: the two are not ordered.
 // It must be called by t itself.
 func (fd *FD) Write(t *Task, p []byte) (int, error) {
-	if len(fd.out) > 0 {
+	if fd.Backlog() > 0 {
 		if err := fd.Drain(t, 0, fd.timeout); err != nil {
 			return 0, err
 		}
@@ -330,7 +343,9 @@ func (fd *FD) markClosed() {
 	fd.closed = true
 	fd.rwait.wake(ErrClosed)
 	fd.wwait.wake(ErrClosed)
-	fd.drainq.WakeAll(ErrClosed)
+	if fd.send != nil {
+		fd.send.drainq.WakeAll(ErrClosed)
+	}
 }
 
 // release drops the backlog, unregisters and closes the descriptor.

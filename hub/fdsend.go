@@ -19,6 +19,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// A sendQueue is an FD's send backlog. An FD has one only while bytes
+// are queued, or after a write of the backlog failed (to keep the error).
+type sendQueue struct {
+	out    []byte    // bytes Send queued that the kernel has not taken
+	err    error     // sticky error of a write of the backlog
+	drainq WaitQueue // tasks in Drain
+}
+
 // Send queues p to be written after any earlier backlog and writes as much
 // as the kernel takes now; the loop writes the rest when the descriptor
 // becomes writable. Send never parks, and p may be reused when it returns.
@@ -29,33 +37,41 @@ func (fd *FD) Send(p []byte) error {
 	if fd.closed {
 		return ErrClosed
 	}
-	if fd.outErr != nil {
-		return fd.outErr
+	if fd.send != nil && fd.send.err != nil {
+		return fd.send.err
 	}
 	if len(p) == 0 {
 		return nil
 	}
-	if len(fd.out) == 0 && fd.wready {
-		n, err := fd.rawWrite(p)
-		if err == nil {
-			return nil
+	if fd.send == nil {
+		if fd.wready {
+			n, err := fd.rawWrite(p)
+			if err == nil {
+				return nil
+			}
+			if err != unix.EAGAIN {
+				return err
+			}
+			p = p[n:]
 		}
-		if err != unix.EAGAIN {
-			return err
-		}
-		p = p[n:]
+		fd.send = &sendQueue{}
 	}
-	if fd.out == nil {
+	if fd.send.out == nil {
 		fd.h.backlogs++
 	}
-	fd.out = append(fd.out, p...)
+	fd.send.out = append(fd.send.out, p...)
 	return nil
 }
 
 // Backlog returns the number of bytes queued by Send and not yet taken by
 // the kernel.
 // It must be called from the hub loop or the running task.
-func (fd *FD) Backlog() int { return len(fd.out) }
+func (fd *FD) Backlog() int {
+	if fd.send == nil {
+		return 0
+	}
+	return len(fd.send.out)
+}
 
 // Drain parks t until at most max bytes of backlog remain. It returns
 // ErrClosed if the FD is closed meanwhile, ErrTimeout once timeout has
@@ -67,7 +83,7 @@ func (fd *FD) Drain(t *Task, max int, timeout time.Duration) error {
 	if timeout >= 0 {
 		deadline = fd.h.nanotime() + int64(timeout)
 	}
-	for len(fd.out) > max {
+	for fd.Backlog() > max {
 		if fd.closed {
 			return ErrClosed
 		}
@@ -78,7 +94,7 @@ func (fd *FD) Drain(t *Task, max int, timeout time.Duration) error {
 			}
 		}
 		fd.h.ioWaiters++
-		_, err := fd.drainq.Wait(t, fd.wreason, d, nil)
+		_, err := fd.send.drainq.Wait(t, fd.reason('w'), d, nil)
 		fd.h.ioWaiters--
 		if err != nil {
 			return err
@@ -87,7 +103,10 @@ func (fd *FD) Drain(t *Task, max int, timeout time.Duration) error {
 	if fd.closed {
 		return ErrClosed
 	}
-	return fd.outErr
+	if fd.send != nil {
+		return fd.send.err
+	}
+	return nil
 }
 
 // CloseFlushed is Close for a writer: the FD is closed for its users at
@@ -100,7 +119,7 @@ func (fd *FD) CloseFlushed() error {
 	if fd.closed {
 		return ErrClosed
 	}
-	if len(fd.out) == 0 {
+	if fd.Backlog() == 0 {
 		return fd.Close()
 	}
 	fd.markClosed()
@@ -110,27 +129,39 @@ func (fd *FD) CloseFlushed() error {
 // flushOut writes the backlog when epoll reports the FD writable.
 // It runs on the loop.
 func (fd *FD) flushOut() {
-	n, err := fd.rawWrite(fd.out)
-	fd.out = fd.out[n:]
+	q := fd.send
+	if len(q.out) == 0 {
+		return
+	}
+	n, err := fd.rawWrite(q.out)
+	q.out = q.out[n:]
 	if err != nil && err != unix.EAGAIN {
-		fd.outErr = err
+		q.err = err
 		fd.dropOut()
 	}
-	if len(fd.out) == 0 {
+	if len(q.out) == 0 {
 		fd.dropOut()
-		if fd.closed {
-			fd.release()
-		}
 	}
-	if n > 0 || fd.outErr != nil {
-		fd.drainq.WakeAll(nil)
+	if n > 0 || q.err != nil {
+		q.drainq.WakeAll(nil)
+	}
+	if fd.closed && fd.Backlog() == 0 {
+		fd.release()
 	}
 }
 
-// dropOut forgets the backlog.
+// dropOut forgets the backlog, and the queue itself unless it keeps an
+// error.
 func (fd *FD) dropOut() {
-	if fd.out != nil {
-		fd.out = nil
+	q := fd.send
+	if q == nil {
+		return
+	}
+	if q.out != nil {
+		q.out = nil
 		fd.h.backlogs--
+	}
+	if q.err == nil {
+		fd.send = nil
 	}
 }

@@ -95,7 +95,7 @@ func TestCloseFlushedSendsBacklog(t *testing.T) {
 		if !bytes.Equal(got, data) {
 			return fmt.Errorf("got %d bytes, want %d", len(got), len(data))
 		}
-		if tk.h.backlogs != 0 || len(tk.h.fds) != 1 {
+		if tk.h.backlogs != 0 || len(tk.h.fds) != 1 || b.send != nil {
 			return fmt.Errorf("backlogs=%d fds=%d after the flush, want 0 and 1", tk.h.backlogs, len(tk.h.fds))
 		}
 		return nil
@@ -147,6 +147,27 @@ func TestBackgroundWriteErrorIsSticky(t *testing.T) {
 		}
 		if b.Backlog() != 0 {
 			return fmt.Errorf("backlog kept after the error")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCloseFlushedAfterFailedFlushCloses(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		if err := b.Send(make([]byte, 8<<20)); err != nil {
+			return err
+		}
+		b.CloseFlushed()
+		a.Close() // the next flush fails: the lingering descriptor goes
+		for i := 0; len(tk.h.fds) > 0 && i < 1000; i++ {
+			tk.Sleep(time.Millisecond)
+		}
+		if len(tk.h.fds) != 0 || tk.h.backlogs != 0 {
+			return fmt.Errorf("fds=%d backlogs=%d, want none left", len(tk.h.fds), tk.h.backlogs)
 		}
 		return nil
 	})
