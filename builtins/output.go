@@ -1,17 +1,20 @@
 // This file defines the runtime's output queue: print, sys.stdout and
-// sys.stderr append to it and never block the hub; a short-lived task
-// writes it out off the hub, through Task.Await.
+// sys.stderr append to it and never block the hub; a writer goroutine
+// (started with Hub.Go when there is output, ending when the queue is
+// empty) writes it to the destination writers.
 //
 // One queue serves both streams, so the order of print, sys.stdout.write
 // and sys.stderr.write (and the backtraces of dying green threads) is the
-// order of the calls. A green thread's sys.stdout.write parks while more
-// than outHighWater bytes are unwritten; print never parks (it has no way
-// to raise, and it may be called while iterating a shared list).
+// order of the calls. Output is written as soon as the writer goroutine
+// runs, even while a green thread spins in a busy loop.
 //
-// Two caveats: (1) output is written shortly after the call, at a later
-// loop turn, so the host calls FlushOutput when a script or call ends;
-// (2) the writers in Runtime.Stdout and Runtime.Stderr are called from a
-// goroutine that is not the hub's.
+// Memory is bounded: while more than outHighWater bytes are unwritten, a
+// green thread that writes (print included) parks until the writer has
+// caught up, through Task.Await, so other green threads run meanwhile.
+//
+// Two caveats: (1) the host calls FlushOutput when a script or call ends,
+// to wait for the writer; (2) the writers in Runtime.Stdout and
+// Runtime.Stderr are called from the writer goroutine, not the hub's.
 
 package builtins
 
@@ -19,26 +22,23 @@ import (
 	"context"
 	"io"
 	"sync"
-	"time"
 
 	"github.com/evscript/evscript/hub"
 )
 
-// outHighWater is the unwritten output above which sys.stdout.write parks.
+// outHighWater is the unwritten output above which writers park.
 const outHighWater = 1 << 20
 
 // An outQueue is the ordered, asynchronous output of one runtime.
 type outQueue struct {
 	h *hub.Hub
 
-	mu      sync.Mutex // guards chunks, active, queued and written
+	mu      sync.Mutex // guards the fields below
 	chunks  []outChunk
-	active  bool   // a flusher task exists or is about to be spawned
-	queued  uint64 // bytes ever queued
-	written uint64 // bytes ever written (or taken by flush)
-
-	writeMu sync.Mutex    // held while bytes are being written to a stream
-	waiters hub.WaitQueue // green threads waiting for output to be written
+	active  bool          // the writer goroutine is running
+	queued  uint64        // bytes ever queued
+	written uint64        // bytes ever written
+	changed chan struct{} // closed (and replaced) when written advances
 }
 
 // An outChunk is bytes for one destination (1 stdout, 2 stderr).
@@ -50,18 +50,18 @@ type outChunk struct {
 
 // output returns the runtime's output queue, creating it on first use.
 func (rt *Runtime) output() *outQueue {
-	rt.outOnce.Do(func() { rt.out = &outQueue{h: rt.Hub} })
+	rt.outOnce.Do(func() { rt.out = &outQueue{h: rt.Hub, changed: make(chan struct{})} })
 	return rt.out
 }
 
 // queue appends data for destination dest, written to w, and makes sure
-// a flusher will write it. It is safe to call from any goroutine.
+// the writer goroutine runs. It is safe to call from any goroutine.
 func (o *outQueue) queue(dest int, w io.Writer, data string) {
 	if len(data) == 0 {
 		return
 	}
 	o.mu.Lock()
-	if n := len(o.chunks); n > 0 && o.chunks[n-1].dest == dest {
+	if n := len(o.chunks); n > 0 && o.chunks[n-1].dest == dest && o.chunks[n-1].w == w {
 		o.chunks[n-1].b = append(o.chunks[n-1].b, data...)
 	} else {
 		o.chunks = append(o.chunks, outChunk{dest, w, []byte(data)})
@@ -71,117 +71,91 @@ func (o *outQueue) queue(dest int, w io.Writer, data string) {
 	o.active = true
 	o.mu.Unlock()
 	if start {
-		o.h.Post(func() { o.h.Spawn("output", o.run) })
+		o.h.Go(o.run)
 	}
 }
 
 // unwritten returns the number of queued bytes not yet written.
-// It must be called from the hub loop or the running task.
+// It is safe to call from any goroutine.
 func (o *outQueue) unwritten() uint64 {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.queued - o.written
 }
 
-// run is the flusher task: it writes the queue off the hub until it is
-// empty, then ends.
-func (o *outQueue) run(t *hub.Task) error {
+// run is the writer goroutine: it writes the queue until it is empty.
+func (o *outQueue) run() {
 	for {
 		o.mu.Lock()
 		chunks := o.chunks
 		o.chunks = nil
 		if len(chunks) == 0 {
-			o.active = false
-		}
-		o.mu.Unlock()
-		if len(chunks) == 0 {
-			o.waiters.WakeAll(nil) // FlushOutput may have written for us
-			return nil
-		}
-		// FlushOutput may hold writeMu on another goroutine; never block
-		// the hub on it.
-		for !o.writeMu.TryLock() {
-			if err := t.Sleep(time.Millisecond); err != nil {
-				o.requeue(chunks)
-				return err
-			}
-		}
-		err := t.Await(func(context.Context) error {
-			defer o.writeMu.Unlock()
-			writeChunks(chunks)
-			return nil
-		})
-		o.mu.Lock()
-		o.written += chunkBytes(chunks)
-		o.mu.Unlock()
-		o.waiters.WakeAll(nil)
-		if err != nil {
-			// The hub is closing; FlushOutput writes what is left.
-			o.mu.Lock()
 			o.active = false
 			o.mu.Unlock()
-			return err
-		}
-	}
-}
-
-// requeue puts chunks back at the front of the queue.
-func (o *outQueue) requeue(chunks []outChunk) {
-	o.mu.Lock()
-	o.chunks = append(chunks, o.chunks...)
-	o.active = false
-	o.mu.Unlock()
-}
-
-// wait parks t until at most max bytes are unwritten.
-// It must be called by t itself.
-func (o *outQueue) wait(t *hub.Task, max uint64) error {
-	for o.unwritten() > max {
-		if _, err := o.waiters.Wait(t, "output", -1, nil); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// flush writes everything queued, blocking the caller until it is written.
-// It is safe to call from any goroutine.
-func (o *outQueue) flush() {
-	o.writeMu.Lock()
-	defer o.writeMu.Unlock()
-	for {
-		o.mu.Lock()
-		chunks := o.chunks
-		o.chunks = nil
-		o.written += chunkBytes(chunks)
-		o.mu.Unlock()
-		if len(chunks) == 0 {
 			return
 		}
-		writeChunks(chunks)
+		o.mu.Unlock()
+		var n uint64
+		for _, c := range chunks {
+			c.w.Write(c.b)
+			n += uint64(len(c.b))
+		}
+		o.mu.Lock()
+		o.written += n
+		close(o.changed)
+		o.changed = make(chan struct{})
+		o.mu.Unlock()
 	}
 }
 
-func writeChunks(chunks []outChunk) {
-	for _, c := range chunks {
-		c.w.Write(c.b)
+// waitBelow blocks until at most max bytes are unwritten or ctx is done.
+// It is safe to call from any goroutine but the hub's (see wait).
+func (o *outQueue) waitBelow(ctx context.Context, max uint64) error {
+	for {
+		o.mu.Lock()
+		if o.queued-o.written <= max {
+			o.mu.Unlock()
+			return nil
+		}
+		ch := o.changed
+		o.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 
-func chunkBytes(chunks []outChunk) uint64 {
-	var n uint64
-	for _, c := range chunks {
-		n += uint64(len(c.b))
+// wait parks t until at most max bytes are unwritten; other green threads
+// run meanwhile. It must be called by t itself.
+func (o *outQueue) wait(t *hub.Task, max uint64) error {
+	if o.unwritten() <= max {
+		return nil
 	}
-	return n
+	return t.Await(func(ctx context.Context) error { return o.waitBelow(ctx, max) })
 }
 
-// FlushOutput writes all queued output (print, sys.stdout, sys.stderr,
-// backtraces) to Stdout and Stderr and returns when it is written. The
-// host calls it when a script or a call ends.
-// It is safe to call from any goroutine; on the hub's own goroutine it
-// blocks the hub until the output is written.
-func (rt *Runtime) FlushOutput() { rt.output().flush() }
+// throttle applies back-pressure to a writer that may not be a green
+// thread (print's callback gets no task): the running task parks, any
+// other caller blocks, while more than outHighWater bytes are unwritten.
+func (rt *Runtime) throttle() {
+	o := rt.output()
+	if o.unwritten() <= outHighWater {
+		return
+	}
+	if t := rt.Hub.Current(); t != nil && rt.Hub.Running() == t {
+		o.wait(t, outHighWater)
+		return
+	}
+	o.waitBelow(context.Background(), outHighWater)
+}
+
+// FlushOutput returns once all queued output (print, sys.stdout,
+// sys.stderr, backtraces) has been written to Stdout and Stderr. The host
+// calls it when a script or a call ends.
+// It is safe to call from any goroutine.
+func (rt *Runtime) FlushOutput() { rt.output().waitBelow(context.Background(), 0) }
 
 // An outWriter is an io.Writer that appends to the output queue.
 type outWriter struct {

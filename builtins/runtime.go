@@ -75,9 +75,12 @@ func (rt *Runtime) stderr() io.Writer {
 }
 
 // Print is the print function of every green thread: one line to Stdout,
-// queued in order with sys.stdout and sys.stderr; it never blocks.
+// queued in order with sys.stdout and sys.stderr. It never blocks the hub;
+// when more than a megabyte of output is unwritten, the printing green
+// thread parks until the writer catches up.
 func (rt *Runtime) Print(_ *starlark.Thread, msg string) {
 	io.WriteString(rt.stdout(), msg+"\n")
+	rt.throttle()
 }
 
 // newThread returns the Starlark thread of g.

@@ -356,3 +356,9 @@ func (t *Task) exit() {
 		f()
 	}
 }
+
+// Go runs fn on a goroutine of its own, outside the hub, for work that must
+// go on while a task keeps the hub busy (writing script output). fn must
+// not touch hub state except through Post.
+// It is safe to call from any goroutine.
+func (h *Hub) Go(fn func()) { go fn() }

@@ -10,7 +10,13 @@ import (
 
 // testedElsewhere lists the scripts that need a peer (a client, a server, a
 // terminal) and the test that drives them instead of an Output block.
-var testedElsewhere = map[string]string{}
+var testedElsewhere = map[string]string{
+	"chatserver.star": "TestChatServer",
+	"echoserver.star": "TestEchoThousandClients",
+	"tcpclient.star":  "TestTCPClient",
+	"tlsecho.star":    "TestTLSEcho",
+	"backdoor.star":   "TestBackdoorScript",
+}
 
 // expectedOutput returns the "# Output:" block at the end of a script.
 func expectedOutput(src string) (string, bool) {
