@@ -33,6 +33,10 @@ type Runtime struct {
 	// OnError reports an uncaught error that ended a green thread other than
 	// the main one. Nil prints the backtrace to Stderr.
 	OnError func(g *GreenThread, err error)
+	// Globals, if set, returns the bindings a console shares by default
+	// (backdoor_server without locals): the main script's globals, or the
+	// REPL session's. It is called on the hub.
+	Globals func() starlark.StringDict
 
 	// Main is the green thread that receives KeyboardInterrupt.
 	main      atomic.Pointer[GreenThread]

@@ -131,6 +131,7 @@ func (h *Host) ExecFile(ctx context.Context, filename string, src any) (starlark
 		return starlark.None, err
 	})
 	h.rt.SetMain(main)
+	h.rt.Globals = liveGlobals(main, &globals)
 	main.Task().OnDone(h.hub.Stop)
 	stop := context.AfterFunc(ctx, func() { h.rt.CancelRunning(ctx.Err().Error()) })
 	defer stop()
