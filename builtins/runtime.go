@@ -13,6 +13,7 @@ import (
 
 	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
 )
 
 // A Runtime is the state shared by every green thread of one hub.
@@ -37,6 +38,9 @@ type Runtime struct {
 	// (backdoor_server without locals): the main script's globals, or the
 	// REPL session's. It is called on the hub.
 	Globals func() starlark.StringDict
+	// FileOptions is the dialect backdoor consoles parse in; nil means
+	// ConsoleOptions.
+	FileOptions *syntax.FileOptions
 
 	// Main is the green thread that receives KeyboardInterrupt.
 	main      atomic.Pointer[GreenThread]

@@ -82,6 +82,7 @@ func New(cfg Config) (*Host, error) {
 	rt := builtins.NewRuntime(hb)
 	rt.Stdout, rt.Stderr = cfg.Stdout, cfg.Stderr
 	rt.ThreadInit = cfg.ThreadInit
+	rt.FileOptions = h.opts
 	if cfg.OnError != nil {
 		rt.OnError = func(g *builtins.GreenThread, err error) { cfg.OnError(g.Name(), err) }
 	}

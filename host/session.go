@@ -253,3 +253,20 @@ func liveGlobals(g *builtins.GreenThread, final *starlark.StringDict) func() sta
 func (s *Session) PrintError(w io.Writer, err error) {
 	fmt.Fprintln(w, builtins.FormatError(err))
 }
+
+// ServeBackdoor serves a backdoor console to every TCP client of address
+// ("host:port", ":port" or "port"; no host means 127.0.0.1, so the console
+// is reachable from elsewhere only if another address is given). Each
+// console shares the main script's globals (or the session's, once
+// NewSession was called). It binds at once and returns the address bound;
+// the server runs as a green thread once the hub runs.
+// It must be called before ExecFile, or while the host is started, from
+// any goroutine but the hub's own.
+func (h *Host) ServeBackdoor(address string) (string, error) {
+	addr, start, err := h.rt.ListenBackdoor(address)
+	if err != nil {
+		return "", err
+	}
+	h.post(start)
+	return addr, nil
+}

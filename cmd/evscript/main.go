@@ -7,6 +7,7 @@
 //	evscript -c 'source' [args...] run source given on the command line
 //	evscript                       start the console (REPL)
 //	evscript -i FILE.star          run a script, then stay in the console
+//	evscript --backdoor ADDR ...   also serve a console to TCP clients of ADDR
 //
 // The console reads Starlark at a prompt with line editing, history and Tab
 // completion while the green threads it spawned keep running; with stdin
@@ -36,13 +37,14 @@ import (
 func main() { os.Exit(doMain()) }
 
 func usage() {
-	fmt.Fprintf(os.Stderr, "usage: evscript [-i] [-c source | FILE.star] [args...]\n")
+	fmt.Fprintf(os.Stderr, "usage: evscript [-i] [--backdoor host:port] [-c source | FILE.star] [args...]\n")
 	flag.PrintDefaults()
 }
 
 func doMain() int {
 	command := flag.String("c", "", "run `source` instead of a file")
 	interactive := flag.Bool("i", false, "stay in the console after the script ran")
+	backdoor := flag.String("backdoor", "", "serve a console to TCP clients of `address` (host:port; no host means 127.0.0.1)")
 	flag.Usage = usage
 	flag.Parse()
 	raiseFileLimit()
@@ -57,12 +59,15 @@ func doMain() int {
 		filename, args = args[0], args[1:]
 	}
 	if filename == "" || *interactive {
-		return console(filename, src, args)
+		return console(filename, src, args, *backdoor)
 	}
 
 	h, err := host.New(host.Config{Args: args})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
+		return 1
+	}
+	if *backdoor != "" && !serveBackdoor(h, *backdoor) {
 		return 1
 	}
 	stop := handleSignals(h)
@@ -123,9 +128,21 @@ func raiseFileLimit() {
 	}
 }
 
+// serveBackdoor starts the backdoor server of --backdoor and says where it
+// listens.
+func serveBackdoor(h *host.Host, address string) bool {
+	addr, err := h.ServeBackdoor(address)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
+		return false
+	}
+	fmt.Fprintf(os.Stderr, "evscript: backdoor console on %s\n", addr)
+	return true
+}
+
 // console runs the REPL, after the script filename if there is one, and
 // returns the exit status.
-func console(filename string, src any, args []string) int {
+func console(filename string, src any, args []string, backdoor string) int {
 	interactive := isTerminal(os.Stdin) && isTerminal(os.Stdout)
 	var stdout, stderr io.Writer = os.Stdout, os.Stderr
 	var p prompter
@@ -151,6 +168,9 @@ func console(filename string, src any, args []string) int {
 	defer signal.Stop(signals)
 	h.Start()
 	r := &repl{h: h, s: h.NewSession(), p: p, stdout: stdout, stderr: stderr, interactive: interactive}
+	if backdoor != "" && !serveBackdoor(h, backdoor) {
+		return 1
+	}
 	ctx := context.Background()
 	if filename != "" {
 		_, err := r.wait(signals, func() (string, error) {
