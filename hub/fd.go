@@ -5,6 +5,7 @@
 // Each FD is registered once, edge-triggered, for both directions.
 // Readiness is latched per direction: an edge sets it, an EAGAIN clears it.
 // At most one task may wait in each direction; a second gets ErrBusy.
+// The send backlog (Send, Drain, CloseFlushed) is in fdsend.go.
 
 package hub
 
@@ -25,7 +26,12 @@ type FD struct {
 	rwait, wwait     waker
 	rreason, wreason string
 	timeout          time.Duration // < 0: none
-	closed           bool
+	closed           bool          // closed for its users (Close or CloseFlushed)
+	released         bool          // the descriptor itself is closed
+
+	out    []byte    // send backlog: bytes Send queued that the kernel has not taken
+	outErr error     // sticky error of a write of the backlog
+	drainq WaitQueue // tasks in Drain
 }
 
 // NewFD sets sysfd non-blocking, registers it with the hub's epoll and
@@ -80,6 +86,9 @@ func (h *Hub) fdEvent(sysfd int, events uint32) {
 	}
 	if events&evWrite != 0 {
 		fd.wready = true
+		if len(fd.out) > 0 {
+			fd.flushOut()
+		}
 		fd.wwait.wake(nil)
 	}
 }
@@ -186,8 +195,15 @@ func (fd *FD) TryRead(p []byte) (int, error) {
 }
 
 // Write writes all of p, parking t whenever the kernel buffer is full.
+// A backlog left by Send is written first. Write must not be used while
+// another task Sends on the same FD: the two are not ordered.
 // It must be called by t itself.
 func (fd *FD) Write(t *Task, p []byte) (int, error) {
+	if len(fd.out) > 0 {
+		if err := fd.Drain(t, 0, fd.timeout); err != nil {
+			return 0, err
+		}
+	}
 	nn := 0
 	for nn < len(p) {
 		n, err := fd.TryWrite(p[nn:])
@@ -212,6 +228,12 @@ func (fd *FD) TryWrite(p []byte) (int, error) {
 	if fd.closed {
 		return 0, ErrClosed
 	}
+	return fd.rawWrite(p)
+}
+
+// rawWrite is TryWrite on a descriptor that may be closed for its users
+// but not yet released (a backlog being flushed after CloseFlushed).
+func (fd *FD) rawWrite(p []byte) (int, error) {
 	nn := 0
 	for nn < len(p) {
 		n, err := ignoringEINTR(func() (int, error) { return unix.Write(fd.sysfd, p[nn:]) })
@@ -286,16 +308,38 @@ func (fd *FD) Connect(t *Task, sa unix.Sockaddr) error {
 	}
 }
 
-// Close wakes the tasks parked on the FD with ErrClosed, removes it from
-// epoll and closes the descriptor. A second Close returns ErrClosed.
+// Close wakes the tasks parked on the FD with ErrClosed, drops any send
+// backlog, removes the FD from epoll and closes the descriptor. A second
+// Close returns ErrClosed; Close after CloseFlushed closes the descriptor
+// at once if it is still open.
 // It must be called from the hub loop or the running task.
 func (fd *FD) Close() error {
-	if fd.closed {
+	if fd.released {
 		return ErrClosed
+	}
+	fd.markClosed()
+	return fd.release()
+}
+
+// markClosed makes every later call fail with ErrClosed and wakes the tasks
+// parked on the FD with ErrClosed.
+func (fd *FD) markClosed() {
+	if fd.closed {
+		return
 	}
 	fd.closed = true
 	fd.rwait.wake(ErrClosed)
 	fd.wwait.wake(ErrClosed)
+	fd.drainq.WakeAll(ErrClosed)
+}
+
+// release drops the backlog, unregisters and closes the descriptor.
+func (fd *FD) release() error {
+	if fd.released {
+		return nil
+	}
+	fd.released = true
+	fd.dropOut()
 	delete(fd.h.fds, fd.sysfd)
 	fd.h.poller.unregister(fd.sysfd)
 	if err := unix.Close(fd.sysfd); err != nil {
