@@ -1,8 +1,8 @@
 // This file defines the backdoor module: backdoor_server serves a console
 // to every client that connects, inside the running process, sharing the
 // script's globals. The console logic talks to a small connection interface
-// so that it runs over any green connection; backdoor_linux.go provides the
-// TCP one.
+// so that it runs over any green connection; backdoor_sock.go adapts green
+// sockets to it.
 
 package builtins
 
@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/evscript/evscript/hub"
@@ -59,14 +61,15 @@ const maxConsoleLine = 64 << 10
 var errLineTooLong = errors.New("line too long")
 
 // backdoor.backdoor_server(listener, locals=None): serve a console to every
-// client of listener, an address (host, port) or "host:port" (host ""
-// means 127.0.0.1), until the listener fails. Consoles share locals (a
-// dict: names they bind are stored back into it) or, by default, the
-// script's globals. See SCRIPT-API.md, Later modules.
+// client of listener until it fails, then close it. listener is a
+// listening socket (api.tcp_listener, api.ssl_listener) or an address:
+// (host, port) or "host:port", where no host means 127.0.0.1. Consoles
+// share locals (a dict: names they bind are stored back into it) or, by
+// default, the script's globals. See SCRIPT-API.md, Later modules.
 func backdoorServer(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var addr starlark.Value
+	var lv starlark.Value
 	var locals starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "listener", &addr, "locals?", &locals); err != nil {
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "listener", &lv, "locals?", &locals); err != nil {
 		return nil, err
 	}
 	t, err := taskOf(th, b)
@@ -77,14 +80,21 @@ func backdoorServer(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args 
 	if err != nil {
 		return nil, err
 	}
-	address, err := addressOf(b, addr)
-	if err != nil {
-		return nil, err
+	s, ok := lv.(*Socket)
+	if !ok {
+		address, err := addressOf(b, lv)
+		if err != nil {
+			return nil, err
+		}
+		sysfd, family, _, err := bindBackdoor(address)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		}
+		if s, err = newBackdoorSocket(rt, sysfd, family); err != nil {
+			return nil, err
+		}
 	}
-	ln, err := listenConsole(rt.Hub, address)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", b.Name(), err)
-	}
+	ln := socketListener{s, b}
 	fmt.Fprintf(rt.stderr(), "backdoor server listening on %s\n", ln.Addr())
 	return nil, rt.ServeConsoles(t, ln, base)
 }
@@ -99,11 +109,11 @@ func addressOf(b *starlark.Builtin, v starlark.Value) (string, error) {
 		var port int
 		if len(v) == 2 {
 			if err := starlark.UnpackPositionalArgs(b.Name(), v, nil, 2, &host, &port); err == nil {
-				return fmt.Sprintf("[%s]:%d", host, port), nil
+				return net.JoinHostPort(host, strconv.Itoa(port)), nil
 			}
 		}
 	}
-	return "", fmt.Errorf("%s: got %s for listener, want an address (host, port)", b.Name(), v.Type())
+	return "", fmt.Errorf("%s: got %s for listener, want a listening socket or an address (host, port)", b.Name(), v.Type())
 }
 
 // A ConsoleBase is what the bindings of a new console start from and
@@ -145,6 +155,9 @@ func (rt *Runtime) ServeConsoles(t *hub.Task, ln ConsoleListener, base ConsoleBa
 	defer ln.Close()
 	for {
 		conn, err := ln.Accept(t)
+		if isShortage(err) {
+			continue // out of descriptors: accept backs off, then retries
+		}
 		if err != nil {
 			return err
 		}

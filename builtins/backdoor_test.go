@@ -61,17 +61,17 @@ func (c *consoleClient) do(lines ...string) string {
 	return c.untilPrompt()
 }
 
-// lockedBuffer is written by the hub and read by the test, which can wait
+// watchedBuffer is written by the hub and read by the test, which can wait
 // for what it expects.
-type lockedBuffer struct {
+type watchedBuffer struct {
 	mu      sync.Mutex
 	buf     bytes.Buffer
 	changed chan struct{}
 }
 
-func newLockedBuffer() *lockedBuffer { return &lockedBuffer{changed: make(chan struct{}, 1)} }
+func newWatchedBuffer() *watchedBuffer { return &watchedBuffer{changed: make(chan struct{}, 1)} }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+func (b *watchedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	select {
@@ -81,7 +81,7 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+func (b *watchedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
@@ -90,9 +90,9 @@ func (b *lockedBuffer) String() string {
 // startScript runs src in a host on a goroutine and returns the address
 // its backdoor serves (from the "listening on" line) and a channel that
 // receives ExecFile's error.
-func startScript(t *testing.T, src string) (addr string, out, errs *lockedBuffer, done chan error) {
+func startScript(t *testing.T, src string) (addr string, out, errs *watchedBuffer, done chan error) {
 	t.Helper()
-	out, errs = newLockedBuffer(), newLockedBuffer()
+	out, errs = newWatchedBuffer(), newWatchedBuffer()
 	h, err := host.New(host.Config{Stdout: out, Stderr: errs})
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +135,7 @@ def worker():
         state["count"] += 1
         api.sleep(0.001)
 w = api.spawn(worker)
+idle = api.spawn(api.sleep, 3600)
 api.spawn(backdoor.backdoor_server, ("127.0.0.1", 0))
 w.wait()
 print("final", state["count"] >= 1000, names)

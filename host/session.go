@@ -134,6 +134,7 @@ func (s *Session) run(ctx context.Context, fn func(th *starlark.Thread) (starlar
 	})
 	select {
 	case r := <-done:
+		h.rt.FlushOutput() // the chunk's output comes before its value
 		return r.v, r.err
 	case <-ctx.Done():
 		h.hub.Post(func() {
@@ -215,6 +216,11 @@ func (s *Session) Complete(line string, pos int) (head string, completions []str
 // stops: after Stop, or when a green thread calls sys.exit.
 // It is safe to call from any goroutine once the host is started.
 func (h *Host) Done() <-chan struct{} { return h.started }
+
+// FlushOutput writes the output green threads have printed and returns
+// once it is written (print is asynchronous: see builtins/output.go).
+// It is safe to call from any goroutine but the hub's own.
+func (h *Host) FlushOutput() { h.rt.FlushOutput() }
 
 // ExitCode returns the status a green thread passed to sys.exit, if one
 // did. It is safe to call once Done is closed.

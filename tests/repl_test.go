@@ -95,7 +95,7 @@ func TestREPLSigintInterruptsBusyLoop(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	io.WriteString(stdin, "n = 0\nwhile True:\n    n += 1\n    if n == 1:\n        print('spinning')\n\nprint('after', n > 0)\n")
+	io.WriteString(stdin, "n = 0\nwhile True:\n    n += 1\n    if n == 1:\n        print('spinning')\n        sys.stdout.flush()\n\nprint('after', n > 0)\n")
 	out := bufio.NewReader(stdout)
 	if line, err := out.ReadString('\n'); line != "spinning\n" {
 		t.Fatalf("first line %q (%v), want spinning", line, err)

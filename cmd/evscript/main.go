@@ -177,11 +177,14 @@ func console(filename string, src any, args []string, backdoor string) int {
 			return "", r.s.ExecFile(ctx, filename, src)
 		})
 		if code, exit := r.report("", err); exit {
+			h.FlushOutput()
 			return code
 		}
 	}
 	if interactive {
 		fmt.Fprintln(stderr, "evscript console: green threads run while you type. Ctrl-C interrupts, Ctrl-D exits.")
 	}
-	return r.run(ctx, signals)
+	code := r.run(ctx, signals)
+	h.FlushOutput()
+	return code
 }

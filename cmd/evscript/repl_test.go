@@ -242,6 +242,7 @@ func TestREPLCtrlCInterruptsBusyLoop(t *testing.T) {
 		"    n += 1",
 		"    if n == 1:",
 		"        print('spinning')",
+		"        sys.stdout.flush()",
 		"",
 		"print('back', n > 0)",
 		"print('sleeping'); api.sleep(3600)",
@@ -335,7 +336,7 @@ func TestREPLCompletion(t *testing.T) {
 		{line: "pri", want: []string{"print"}},
 		{line: "my", want: []string{"myvalue", "myvar"}},
 		{line: "myvar.ap", head: "myvar.", want: []string{"append"}},
-		{line: "sys.", head: "sys.", want: []string{"argv", "exit", "stderr", "stdout"}},
+		{line: "sys.", head: "sys.", want: []string{"argv", "exit", "stderr", "stdin", "stdout"}},
 		{line: "nothing.x", head: "nothing."},
 	}
 	tr := newTestREPL(t, []step{
