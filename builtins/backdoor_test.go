@@ -136,12 +136,12 @@ def worker():
         api.sleep(0.001)
 w = api.spawn(worker)
 idle = api.spawn(api.sleep, 3600)
-api.spawn(backdoor.backdoor_server, ("127.0.0.1", 0))
+api.spawn(backdoor.backdoor_server, ("", 0))
 w.wait()
 print("final", state["count"] >= 1000, names)
 `)
 	if !strings.HasPrefix(addr, "127.0.0.1:") {
-		t.Errorf("address %q, want loopback", addr)
+		t.Errorf("address %q, want loopback for no host", addr)
 	}
 	c := dialConsole(t, addr)
 	if got := c.do(`type(state["count"])`); got != "\"int\"\n" {
@@ -211,7 +211,8 @@ print("script saw", shared["answer"])
 // console; the server goes on serving.
 func TestBackdoorClientLeavesMidStatement(t *testing.T) {
 	addr, _, _, _ := startScript(t, `
-api.spawn(backdoor.backdoor_server, ("127.0.0.1", 0))
+listener = api.tcp_listener(("127.0.0.1", 0))
+api.spawn(backdoor.backdoor_server, listener)
 api.sleep(3600)
 `)
 	gone := dialConsole(t, addr)

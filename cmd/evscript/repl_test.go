@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"os"
 	"reflect"
 	"strings"
@@ -374,5 +377,100 @@ func TestREPLAfterFile(t *testing.T) {
 	tr.run(t)
 	if got, want := tr.out.String(), "1\n2\n[2]\n\"file.star\"\n"; got != want {
 		t.Errorf("stdout %q, want %q; stderr:\n%s", got, want, tr.err)
+	}
+}
+
+// chatServer is the seed's Listing 1 typed at the console: a chat server
+// spawned in the background, on a free loopback port.
+var chatServer = lines(
+	"participants = []",
+	"def read_chat_forever(writer, reader):",
+	"    line = reader.readline()",
+	"    while line:",
+	"        print('Chat:', line.strip())",
+	"        for p in participants:",
+	"            if p != writer:",
+	"                p.write(line)",
+	"        line = reader.readline()",
+	"    participants.remove(writer)",
+	"    print('Participant left chat.')",
+	"",
+	"def serve(server):",
+	"    while True:",
+	"        conn, addr = server.accept()",
+	"        print('Participant joined chat.')",
+	"        writer = conn.makefile('w')",
+	"        participants.append(writer)",
+	"        api.spawn(read_chat_forever, writer, conn.makefile('r'))",
+	"",
+	"server = api.tcp_listener(('127.0.0.1', 0))",
+	"chat = api.spawn(serve, server)",
+	"print('port', server.getsockname()[1])",
+)
+
+// The chat server spawned at the prompt serves real clients while the
+// console waits for the user's next line.
+func TestREPLChatServerServesWhilePrompting(t *testing.T) {
+	var tr *testREPL
+	chat := func(*scriptedPrompter) {
+		tr.out.waitFor(t, "port ")
+		var port int
+		fmt.Sscanf(tr.out.String()[strings.Index(tr.out.String(), "port "):], "port %d", &port)
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		a, b := dialChat(t, addr), dialChat(t, addr)
+		tr.out.waitFor(t, "Participant joined chat.\nParticipant joined chat.\n")
+		fmt.Fprintf(a, "hello from a\n")
+		if line, err := bufio.NewReader(b).ReadString('\n'); line != "hello from a\n" {
+			t.Errorf("b got %q (%v)", line, err)
+		}
+		a.Close()
+		tr.out.waitFor(t, "Participant left chat.")
+	}
+	steps := append(chatServer, step{line: "len(participants)", before: chat}, step{line: "chat.kill()"})
+	tr = newTestREPL(t, steps)
+	if code := tr.run(t); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	out := tr.out.String()
+	if !strings.HasSuffix(out, "Chat: hello from a\nParticipant left chat.\n1\n") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", out, tr.err)
+	}
+}
+
+func dialChat(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// A backdoor console served beside the REPL shares the session's globals.
+func TestREPLBackdoorSharesSession(t *testing.T) {
+	var tr *testREPL
+	check := func(*scriptedPrompter) {
+		addr, err := tr.r.h.ServeBackdoor("127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := dialChat(t, addr)
+		r := bufio.NewReader(c)
+		fmt.Fprintf(c, "x + 1\n")
+		var got []byte
+		for !bytes.HasSuffix(got, []byte(">>> 42\n>>> ")) {
+			b, err := r.ReadByte()
+			if err != nil {
+				t.Fatalf("backdoor: %v after %q", err, got)
+			}
+			got = append(got, b)
+		}
+	}
+	tr = newTestREPL(t, []step{{line: "x = 41"}, {line: "x", before: check}})
+	tr.run(t)
+	if got := tr.out.String(); got != "41\n" {
+		t.Errorf("stdout %q", got)
 	}
 }
