@@ -18,6 +18,7 @@
 package builtins
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -277,7 +278,8 @@ func isNameByte(b byte) bool {
 // backtrace (a Ctrl-C cancellation reads KeyboardInterrupt), any other
 // error as its text. The result ends without a newline.
 func FormatError(err error) string {
-	if ee, ok := err.(*starlark.EvalError); ok {
+	var ee *starlark.EvalError
+	if errors.As(err, &ee) {
 		bt := ee.Backtrace()
 		return strings.Replace(bt, cancelPrefix+KeyboardInterrupt.name, KeyboardInterrupt.name, 1)
 	}

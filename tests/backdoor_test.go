@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -114,5 +115,48 @@ func TestBackdoorFlagLoopbackByDefault(t *testing.T) {
 	r := runEvscript(t, 10*time.Second, "", "--backdoor", "nowhere:1", "-c", "print(1)")
 	if r.code != 1 || !strings.Contains(r.stderr, "want an IP address") || r.stdout != "" {
 		t.Errorf("bad address: status %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// scripts/backdoor.star serves a console inside a running server: a
+// client reads and resets its state, and sys.exit at the console ends the
+// process.
+func TestBackdoorScript(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, evscriptBin, "../scripts/backdoor.star")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	line, err := bufio.NewReader(stderr).ReadString('\n')
+	m := regexp.MustCompile(`^backdoor server listening on (127\.0\.0\.1:\d+)\n$`).FindStringSubmatch(line)
+	if m == nil {
+		cmd.Process.Kill()
+		t.Fatalf("stderr %q (%v), want the address", line, err)
+	}
+	conn, err := net.DialTimeout("tcp", m[1], 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	script := "while stats['ticks'] < 2:\n    api.sleep(0.01)\n\n" +
+		"stats['ticks'] = -100\n" +
+		"stats['ticks'] < 0\n" +
+		"sorted([g.name for g in api.threads()])[:2]\n" +
+		"sys.exit(0)\n"
+	conn.Write([]byte(script))
+	out, _ := io.ReadAll(conn)
+	want := ">>> ... ... >>> >>> True\n>>> [\"backdoor 127.0.0.1:"
+	if i := bytes.Index(out, []byte(">>> ")); i < 0 || !bytes.HasPrefix(out[i:], []byte(want)) {
+		t.Errorf("console output %q, want it to start with %q", out, want)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("evscript: %v (want status 0 after sys.exit(0) at the console)", err)
 	}
 }
