@@ -150,8 +150,8 @@ print("final", state["count"] >= 1000, names)
 	c.do(`state["count"] = 1000`)
 	c.do(`names.append("from console")`)
 	threads := c.do(`[(g.name, g.state, g.waiting) for g in api.threads()]`)
-	for _, want := range []string{`("main", "parked", "join greenthread-`, `"parked", "sleep")`,
-		`("backdoor 127.0.0.1:`, `"running", None)`, `"parked", "backdoor accept on fd `} {
+	for _, want := range []string{`("main", "join greenthread-`, `"sleep", "sleep")`,
+		`("backdoor 127.0.0.1:`, `"running", None)`, `"backdoor accept on fd `} {
 		if !strings.Contains(threads, want) {
 			t.Errorf("threads %s: want %s", threads, want)
 		}

@@ -180,7 +180,7 @@ func (g *GreenThread) Attr(name string) (starlark.Value, error) {
 	case "name":
 		return starlark.String(g.name), nil
 	case "state":
-		return starlark.String(g.task.State()), nil
+		return starlark.String(g.task.Reason()), nil
 	case "waiting":
 		if w := g.waiting(); w != "" {
 			return starlark.String(w), nil

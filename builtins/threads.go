@@ -12,9 +12,9 @@ func init() {
 }
 
 // threads() -> list of the live greenthreads, oldest first. Each has name,
-// state ("new", "runnable", "running" or "parked") and waiting (what a
-// parked thread waits on, such as "sleep", "read fd 7" or "channel
-// receive"; None otherwise).
+// state (what it waits on if it is parked, else "new", "runnable" or
+// "running") and waiting (what a parked thread waits on, such as "sleep",
+// "socket read on fd 7" or "channel receive"; None otherwise).
 func threads(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 		return nil, err

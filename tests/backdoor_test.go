@@ -88,8 +88,8 @@ func TestBackdoorFlag(t *testing.T) {
 		t.Errorf("waiting for hits: %q", got)
 	}
 	threads := do(`[(g.name, g.state, g.waiting) for g in api.threads()]`)
-	for _, want := range []string{`("backdoor_server", "parked", "backdoor accept on fd `,
-		`("main", "parked", "join greenthread-`, `"parked", "sleep")`, `("backdoor 127.0.0.1:`} {
+	for _, want := range []string{`("backdoor_server", "backdoor accept on fd `,
+		`("main", "join greenthread-`, `"sleep", "sleep")`, `("backdoor 127.0.0.1:`, `"running", None)`} {
 		if !strings.Contains(threads, want) {
 			t.Errorf("threads %s\nwant %s", threads, want)
 		}

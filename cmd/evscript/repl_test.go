@@ -279,7 +279,7 @@ func TestREPLCtrlDEndsWithThreadsRunning(t *testing.T) {
 	if code := tr.run(t); code != 0 {
 		t.Errorf("exit status %d, want 0", code)
 	}
-	if got, want := tr.out.String(), "\"parked\"\n"; got != want {
+	if got, want := tr.out.String(), "\"sleep\"\n"; got != want {
 		t.Errorf("stdout %q, want %q", got, want)
 	}
 }
