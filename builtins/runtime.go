@@ -14,6 +14,7 @@ import (
 
 	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
 )
 
 // A Runtime is the state shared by every green thread of one hub.
@@ -36,6 +37,13 @@ type Runtime struct {
 	// OnError reports an uncaught error that ended a green thread other than
 	// the main one. Nil prints the backtrace to Stderr.
 	OnError func(g *GreenThread, err error)
+	// Globals, if set, returns the bindings a console shares by default
+	// (backdoor_server without locals): the main script's globals, or the
+	// REPL session's. It is called on the hub.
+	Globals func() starlark.StringDict
+	// FileOptions is the dialect backdoor consoles parse in; nil means
+	// ConsoleOptions.
+	FileOptions *syntax.FileOptions
 
 	// Main is the green thread that receives KeyboardInterrupt.
 	main      atomic.Pointer[GreenThread]

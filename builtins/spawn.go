@@ -157,7 +157,21 @@ func (g *GreenThread) Name() string { return g.name }
 func (g *GreenThread) Result() (starlark.Value, error) { return g.result, g.err }
 
 func (g *GreenThread) String() string {
+	if w := g.waiting(); w != "" {
+		return fmt.Sprintf("<greenthread %s %s: %s>", g.name, g.task.State(), w)
+	}
 	return fmt.Sprintf("<greenthread %s %s>", g.name, g.task.State())
+}
+
+// waiting returns what g is parked on, or "".
+func (g *GreenThread) waiting() string {
+	if g.task.State() != "parked" {
+		return ""
+	}
+	if r := g.task.Reason(); r != "parked" {
+		return r
+	}
+	return ""
 }
 func (g *GreenThread) Type() string          { return "greenthread" }
 func (g *GreenThread) Freeze()               {}
@@ -170,7 +184,7 @@ var greenMethods = map[string]func(g *GreenThread, th *starlark.Thread, b *starl
 	"link": (*GreenThread).link,
 }
 
-// Attr returns the methods and dead, name, state.
+// Attr returns the methods and dead, name, state and waiting.
 func (g *GreenThread) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "dead":
@@ -179,6 +193,11 @@ func (g *GreenThread) Attr(name string) (starlark.Value, error) {
 		return starlark.String(g.name), nil
 	case "state":
 		return starlark.String(g.task.Reason()), nil
+	case "waiting":
+		if w := g.waiting(); w != "" {
+			return starlark.String(w), nil
+		}
+		return starlark.None, nil
 	}
 	if m := greenMethods[name]; m != nil {
 		return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
@@ -190,7 +209,7 @@ func (g *GreenThread) Attr(name string) (starlark.Value, error) {
 
 // AttrNames lists the attributes.
 func (g *GreenThread) AttrNames() []string {
-	return []string{"dead", "kill", "link", "name", "state", "wait"}
+	return []string{"dead", "kill", "link", "name", "state", "wait", "waiting"}
 }
 
 // wait() -> the result, or raises the thread's exception. A thread ended

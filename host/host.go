@@ -82,6 +82,7 @@ func New(cfg Config) (*Host, error) {
 	rt := builtins.NewRuntime(hb)
 	rt.Stdout, rt.Stderr = cfg.Stdout, cfg.Stderr
 	rt.ThreadInit = cfg.ThreadInit
+	rt.FileOptions = h.opts
 	if cfg.OnError != nil {
 		rt.OnError = func(g *builtins.GreenThread, err error) { cfg.OnError(g.Name(), err) }
 	}
@@ -131,6 +132,7 @@ func (h *Host) ExecFile(ctx context.Context, filename string, src any) (starlark
 		return starlark.None, err
 	})
 	h.rt.SetMain(main)
+	h.rt.Globals = liveGlobals(main, &globals)
 	main.Task().OnDone(h.hub.Stop)
 	stop := context.AfterFunc(ctx, func() { h.rt.CancelRunning(ctx.Err().Error()) })
 	defer stop()

@@ -5,6 +5,14 @@
 //
 //	evscript FILE.star [args...]   run a script; sys.argv is [FILE, args...]
 //	evscript -c 'source' [args...] run source given on the command line
+//	evscript                       start the console (REPL)
+//	evscript -i FILE.star          run a script, then stay in the console
+//	evscript --backdoor ADDR ...   also serve a console to TCP clients of ADDR
+//
+// The console reads Starlark at a prompt with line editing, history and Tab
+// completion while the green threads it spawned keep running; with stdin
+// not a terminal it reads statements from stdin without editing. Ctrl-C
+// interrupts the running statement, Ctrl-D ends the process.
 //
 // Exit status: 0 when the main thread returns, the code given to sys.exit,
 // 1 for a syntax error or an uncaught error in main, 2 for a deadlock, and
@@ -17,6 +25,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -28,12 +37,14 @@ import (
 func main() { os.Exit(doMain()) }
 
 func usage() {
-	fmt.Fprintf(os.Stderr, "usage: evscript [-c source | FILE.star] [args...]\n")
+	fmt.Fprintf(os.Stderr, "usage: evscript [-i] [--backdoor host:port] [-c source | FILE.star] [args...]\n")
 	flag.PrintDefaults()
 }
 
 func doMain() int {
 	command := flag.String("c", "", "run `source` instead of a file")
+	interactive := flag.Bool("i", false, "stay in the console after the script ran")
+	backdoor := flag.String("backdoor", "", "serve a console to TCP clients of `address` (host:port; no host means 127.0.0.1)")
 	flag.Usage = usage
 	flag.Parse()
 	raiseFileLimit()
@@ -46,14 +57,17 @@ func doMain() int {
 		filename, src = "<command-line>", *command
 	case len(args) > 0:
 		filename, args = args[0], args[1:]
-	default:
-		usage()
-		return 2
+	}
+	if filename == "" || *interactive {
+		return console(filename, src, args, *backdoor)
 	}
 
 	h, err := host.New(host.Config{Args: args})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
+		return 1
+	}
+	if *backdoor != "" && !serveBackdoor(h, *backdoor) {
 		return 1
 	}
 	stop := handleSignals(h)
@@ -112,4 +126,65 @@ func raiseFileLimit() {
 		lim.Cur = lim.Max
 		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
 	}
+}
+
+// serveBackdoor starts the backdoor server of --backdoor and says where it
+// listens.
+func serveBackdoor(h *host.Host, address string) bool {
+	addr, err := h.ServeBackdoor(address)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
+		return false
+	}
+	fmt.Fprintf(os.Stderr, "evscript: backdoor console on %s\n", addr)
+	return true
+}
+
+// console runs the REPL, after the script filename if there is one, and
+// returns the exit status.
+func console(filename string, src any, args []string, backdoor string) int {
+	interactive := isTerminal(os.Stdin) && isTerminal(os.Stdout)
+	var stdout, stderr io.Writer = os.Stdout, os.Stderr
+	var p prompter
+	if interactive {
+		term := newTerminal(nil)
+		stdout, stderr = term.Writer(os.Stdout), term.Writer(os.Stderr)
+		p = newLinerPrompter(term)
+	} else {
+		var echo io.Writer
+		if isTerminal(os.Stdin) {
+			echo = os.Stderr
+		}
+		p = newPlainPrompter(os.Stdin, echo)
+	}
+	defer p.Close()
+	h, err := host.New(host.Config{Args: args, Stdout: stdout, Stderr: stderr})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
+		return 1
+	}
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	h.Start()
+	r := &repl{h: h, s: h.NewSession(), p: p, stdout: stdout, stderr: stderr, interactive: interactive}
+	if backdoor != "" && !serveBackdoor(h, backdoor) {
+		return 1
+	}
+	ctx := context.Background()
+	if filename != "" {
+		_, err := r.wait(signals, func() (string, error) {
+			return "", r.s.ExecFile(ctx, filename, src)
+		})
+		if code, exit := r.report("", err); exit {
+			h.FlushOutput()
+			return code
+		}
+	}
+	if interactive {
+		fmt.Fprintln(stderr, "evscript console: green threads run while you type. Ctrl-C interrupts, Ctrl-D exits.")
+	}
+	code := r.run(ctx, signals)
+	h.FlushOutput()
+	return code
 }
