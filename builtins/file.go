@@ -135,17 +135,27 @@ func (f *File) AttrNames() []string {
 
 // reader returns the file's stream for reading, made the reader of t.
 // The caller must call endRead on it.
+//
+// Like every function between a green thread's start and its park, it
+// keeps its frame small, with error paths out of line: a parked thread's
+// goroutine stack is sized by the deepest point it reached.
 func (f *File) reader(t *hub.Task, fname string) (*conn, error) {
+	if c := f.r; !f.closed && c != nil && !c.closed && (c.reader == nil || c.reader == t) {
+		c.reader = t
+		return c, nil
+	}
+	return nil, f.readerError(t, fname)
+}
+
+//go:noinline
+func (f *File) readerError(t *hub.Task, fname string) error {
 	if f.closed {
-		return nil, ValueError.New(fname + ": I/O operation on closed file")
+		return ValueError.New(fname + ": I/O operation on closed file")
 	}
 	if f.r == nil {
-		return nil, OSError.New(fname + ": file not open for reading")
+		return OSError.New(fname + ": file not open for reading")
 	}
-	if err := f.r.beginRead(t, fname); err != nil {
-		return nil, err
-	}
-	return f.r, nil
+	return f.r.beginRead(t, fname)
 }
 
 // writer returns the file's writer.
@@ -163,19 +173,29 @@ func (f *File) writer(fname string) (fileWriter, error) {
 // bytes; "" at the end.
 func (f *File) readline(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	limit := -1
-	if err := starlark.UnpackArgs(b.Name(), args, kw, "limit?", &limit); err != nil {
-		return nil, err
+	// readline() is what a parked connection thread waits in: skip
+	// UnpackArgs in that case, which keeps the thread's goroutine stack at
+	// 4 KiB (a stack is sized by the deepest point it reached).
+	if len(args) > 0 || len(kw) > 0 {
+		if err := unpackLimit(b, args, kw, &limit); err != nil {
+			return nil, err
+		}
 	}
 	c, err := f.reader(t, b.Name())
 	if err != nil {
 		return nil, err
 	}
-	defer c.endRead()
 	line, err := c.readLine(t, limit)
+	c.endRead() // not deferred: a defer record would deepen the stack
 	if err != nil {
 		return nil, err
 	}
 	return starlark.String(line), nil
+}
+
+//go:noinline
+func unpackLimit(b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple, limit *int) error {
+	return starlark.UnpackArgs(b.Name(), args, kw, "limit?", limit)
 }
 
 // read(n=-1) -> n bytes, or everything until the end when n < 0; fewer
