@@ -30,6 +30,7 @@ type FD struct {
 	closed           bool          // closed for its users (Close or CloseFlushed)
 	released         bool          // the descriptor itself is closed
 	send             *sendQueue    // the send backlog, once Send queued bytes (fdsend.go)
+	dirty            bool          // on the hub's list of FDs to flush (fdsend.go)
 }
 
 // NewFD sets sysfd non-blocking, registers it with the hub's epoll and

@@ -1,15 +1,14 @@
 // This file defines the FD's send backlog: Send queues bytes and never
-// parks, the loop writes the backlog whenever epoll reports the descriptor
-// writable, and Drain parks a task until the backlog has shrunk.
+// parks; the loop writes every FD that Send made dirty once, right after
+// the sending task parks (so that several writes to one connection between
+// two parks leave in one system call), and writes what the kernel did not
+// take whenever epoll reports the descriptor writable; Drain parks a task
+// until the backlog has shrunk.
 //
 // This is the write side eventlet scripts need: a chat server writes to
 // many connections while it iterates a shared list, and must not park
 // there. The contract is that queued bytes leave no later than the sending
-// task's next park (Send writes what the kernel takes at once; the loop
-// writes the rest as soon as the kernel takes more). A later version may
-// instead only queue in Send and write every dirty FD's backlog once per
-// loop turn, with one writev, before the turn's first park; the contract
-// allows it.
+// task's next park.
 
 package hub
 
@@ -44,23 +43,56 @@ func (fd *FD) Send(p []byte) error {
 		return nil
 	}
 	if fd.send == nil {
-		if fd.wready {
-			n, err := fd.rawWrite(p)
-			if err == nil {
-				return nil
-			}
-			if err != unix.EAGAIN {
-				return err
-			}
-			p = p[n:]
-		}
 		fd.send = &sendQueue{}
 	}
-	if fd.send.out == nil {
+	q := fd.send
+	if q.out == nil {
 		fd.h.backlogs++
+		q.out = fd.h.getBuf()
 	}
-	fd.send.out = append(fd.send.out, p...)
+	q.out = append(q.out, p...)
+	if !fd.dirty && fd.wready {
+		fd.dirty = true
+		fd.h.dirty = append(fd.h.dirty, fd)
+	}
 	return nil
+}
+
+// flushDirty writes the backlog of every FD that Send made dirty, once
+// each. The loop calls it after every task's turn ends (it parked or
+// died), so queued bytes leave no later than the sender's next park.
+func (h *Hub) flushDirty() {
+	for i, fd := range h.dirty {
+		h.dirty[i] = nil
+		fd.dirty = false
+		if !fd.released && fd.send != nil {
+			fd.flushOut()
+		}
+	}
+	h.dirty = h.dirty[:0]
+}
+
+// maxFreeBufs and maxFreeBufCap bound the backlog buffers kept for reuse.
+const (
+	maxFreeBufs   = 256
+	maxFreeBufCap = 64 << 10
+)
+
+// getBuf returns an empty buffer for a backlog, reusing a freed one.
+func (h *Hub) getBuf() []byte {
+	if n := len(h.freeBufs); n > 0 {
+		b := h.freeBufs[n-1]
+		h.freeBufs = h.freeBufs[:n-1]
+		return b
+	}
+	return make([]byte, 0, 4096)
+}
+
+// putBuf keeps a drained backlog buffer for reuse.
+func (h *Hub) putBuf(b []byte) {
+	if cap(b) <= maxFreeBufCap && len(h.freeBufs) < maxFreeBufs {
+		h.freeBufs = append(h.freeBufs, b[:0])
+	}
 }
 
 // Backlog returns the number of bytes queued by Send and not yet taken by
@@ -158,6 +190,7 @@ func (fd *FD) dropOut() {
 		return
 	}
 	if q.out != nil {
+		fd.h.putBuf(q.out)
 		q.out = nil
 		fd.h.backlogs--
 	}

@@ -325,3 +325,38 @@ func TestSelect(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSendCoalescesUntilPark checks that Send only queues while the sender
+// runs, and that everything leaves when it parks: several writes to one
+// connection between two parks go out together.
+func TestSendCoalescesUntilPark(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		for _, s := range []string{"one ", "two ", "three"} {
+			if err := a.Send([]byte(s)); err != nil {
+				return err
+			}
+		}
+		buf := make([]byte, 64)
+		if n, err := b.TryRead(buf); n != 0 || err == nil {
+			return fmt.Errorf("before the park the peer read %q, %v; want nothing yet", buf[:n], err)
+		}
+		if a.Backlog() != len("one two three") {
+			return fmt.Errorf("Backlog = %d", a.Backlog())
+		}
+		if err := tk.Yield(); err != nil {
+			return err
+		}
+		n, err := b.TryRead(buf)
+		if err != nil || string(buf[:n]) != "one two three" {
+			return fmt.Errorf("after the park the peer read %q, %v", buf[:n], err)
+		}
+		if a.Backlog() != 0 {
+			return fmt.Errorf("Backlog after flush = %d", a.Backlog())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

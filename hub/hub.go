@@ -35,9 +35,11 @@ type Hub struct {
 	live        int
 
 	fds       map[int]*FD
-	ioWaiters int // tasks parked on an FD
-	backlogs  int // FDs with a send backlog for the loop to write
-	awaiting  int // Await calls in flight
+	ioWaiters int      // tasks parked on an FD
+	backlogs  int      // FDs with a send backlog for the loop to write
+	dirty     []*FD    // FDs Send queued bytes on since the last flush
+	freeBufs  [][]byte // backlog buffers for reuse
+	awaiting  int      // Await calls in flight
 
 	stopped bool
 	closing bool
@@ -145,6 +147,9 @@ var errIdle = fmt.Errorf("hub: idle")
 func (h *Hub) runOnce() error {
 	h.takeInbox()
 	h.fireTimers()
+	if len(h.dirty) > 0 {
+		h.flushDirty() // bytes sent by inbox functions and timers
+	}
 	if h.runq.len() == 0 {
 		if err := h.checkIdle(); err != nil {
 			return err
