@@ -1,9 +1,9 @@
 // This file defines the FD's send backlog: Send queues bytes and never
-// parks; the loop writes every FD that Send made dirty once, right after
-// the sending task parks (so that several writes to one connection between
-// two parks leave in one system call), and writes what the kernel did not
-// take whenever epoll reports the descriptor writable; Drain parks a task
-// until the backlog has shrunk.
+// parks; at the end of each loop turn, before it can block, the loop
+// writes every FD that Send made dirty, once (so that all the lines a turn's
+// tasks wrote to one connection leave in one system call), and it writes
+// what the kernel did not take whenever epoll reports the descriptor
+// writable; Drain parks a task until the backlog has shrunk.
 //
 // This is the write side eventlet scripts need: a chat server writes to
 // many connections while it iterates a shared list, and must not park
@@ -59,8 +59,8 @@ func (fd *FD) Send(p []byte) error {
 }
 
 // flushDirty writes the backlog of every FD that Send made dirty, once
-// each. The loop calls it after every task's turn ends (it parked or
-// died), so queued bytes leave no later than the sender's next park.
+// each. The loop calls it at the end of every turn: after the sender
+// parked, before any other task's wait can block the loop.
 func (h *Hub) flushDirty() {
 	for i, fd := range h.dirty {
 		h.dirty[i] = nil

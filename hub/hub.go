@@ -135,6 +135,9 @@ func (h *Hub) Run(ctx context.Context) error {
 		for next := h.nextInTurn(); next != nil; next = h.nextInTurn() {
 			h.resume(next)
 		}
+		if len(h.dirty) > 0 {
+			h.flushDirty() // once per turn, before the loop can block
+		}
 		h.running.Store(nil)
 	}
 }

@@ -292,9 +292,6 @@ func (h *Hub) resume(next *Task) {
 	h.running.Store(next)
 	next.w.next()
 	h.cur = nil
-	if len(h.dirty) > 0 {
-		h.flushDirty()
-	}
 }
 
 // getWorker returns an idle worker or starts a new one.
