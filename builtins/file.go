@@ -29,8 +29,9 @@ type File struct {
 	owns   bool  // close closes the stream (pipes), not only the file
 	closed bool
 	mode   string
-	r      *conn      // nil if not readable
-	w      fileWriter // nil if not writable
+	r      *conn             // nil if not readable
+	w      fileWriter        // nil if not writable
+	write_ *starlark.Builtin // f.write, made on first use: a chat server calls it per line and peer
 }
 
 var (
@@ -110,17 +111,29 @@ func (f *File) Attr(name string) (starlark.Value, error) {
 	case "name":
 		return starlark.String(f.name()), nil
 	}
+	if name == "write" && f.write_ != nil {
+		return f.write_, nil
+	}
 	m := fileMethods[name]
 	if m == nil {
 		return nil, nil
 	}
+	b := f.method(name, m)
+	if name == "write" {
+		f.write_ = b
+	}
+	return b, nil
+}
+
+// method returns method m bound to f.
+func (f *File) method(name string, m fileMethod) *starlark.Builtin {
 	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 		t, err := taskOf(th, b)
 		if err != nil {
 			return nil, err
 		}
 		return m(f, t, b, args, kw)
-	}), nil
+	})
 }
 
 // AttrNames lists the attributes.

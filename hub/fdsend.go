@@ -22,6 +22,7 @@ import (
 // are queued, or after a write of the backlog failed (to keep the error).
 type sendQueue struct {
 	out    []byte    // bytes Send queued that the kernel has not taken
+	buf    []byte    // the buffer out is a suffix of, for reuse
 	err    error     // sticky error of a write of the backlog
 	drainq WaitQueue // tasks in Drain
 }
@@ -48,9 +49,14 @@ func (fd *FD) Send(p []byte) error {
 	q := fd.send
 	if q.out == nil {
 		fd.h.backlogs++
-		q.out = fd.h.getBuf()
+		q.buf = fd.h.getBuf()
+		q.out = q.buf
 	}
+	grow := len(q.out)+len(p) > cap(q.out)
 	q.out = append(q.out, p...)
+	if grow {
+		q.buf = q.out // append moved the bytes to a new buffer
+	}
 	if !fd.dirty && fd.wready {
 		fd.dirty = true
 		fd.h.dirty = append(fd.h.dirty, fd)
@@ -190,8 +196,8 @@ func (fd *FD) dropOut() {
 		return
 	}
 	if q.out != nil {
-		fd.h.putBuf(q.out)
-		q.out = nil
+		fd.h.putBuf(q.buf)
+		q.out, q.buf = nil, nil
 		fd.h.backlogs--
 	}
 	if q.err == nil {

@@ -46,7 +46,16 @@ func doMain() int {
 	interactive := flag.Bool("i", false, "stay in the console after the script ran")
 	backdoor := flag.String("backdoor", "", "serve a console to TCP clients of `address` (host:port; no host means 127.0.0.1)")
 	flag.Usage = usage
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	flag.Parse()
+	if *cpuprofile != "" {
+		stop, err := startCPUProfile(*cpuprofile)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
+			return 2
+		}
+		defer stop()
+	}
 	raiseFileLimit()
 
 	var filename string
