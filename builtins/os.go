@@ -39,6 +39,7 @@ func osPipe(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark
 		return nil, err
 	}
 	r.SetKind("pipe")
+	r.SetStream(true)
 	w.SetKind("pipe")
 	rf, _ := newFile(newConn(rt, r, 'p'), "r", true)
 	wf, _ := newFile(newConn(rt, w, 'p'), "w", true)

@@ -52,6 +52,7 @@ func newSocket(rt *Runtime, sysfd, family, typ, proto int) (*Socket, error) {
 	s := &Socket{c: newConn(rt, fd, 's'), id: valueIDs.Add(1), family: family, typ: typ, proto: proto}
 	s.c.dgram = typ == syscall.SOCK_DGRAM
 	fd.SetKind("socket")
+	fd.SetStream(typ == syscall.SOCK_STREAM)
 	return s, nil
 }
 

@@ -25,6 +25,8 @@ type FD struct {
 	rready, wready   bool
 	rwait, wwait     waker
 	kind             string        // "socket", "pipe": for wait reasons
+	stream           bool          // a short read means the kernel buffer is empty
+	hup              bool          // epoll reported hang-up or error: reads never infer
 	rreason, wreason string        // made on first use (see reason)
 	timeout          time.Duration // < 0: none
 	closed           bool          // closed for its users (Close or CloseFlushed)
@@ -75,6 +77,13 @@ func (fd *FD) SetReasons(read, write string) { fd.rreason, fd.wreason = read, wr
 // It must be called from the hub loop or the running task.
 func (fd *FD) SetKind(kind string) { fd.kind = kind }
 
+// SetStream declares the FD a byte stream (a TCP or Unix stream socket, a
+// pipe): a read that returns less than asked for has emptied the kernel's
+// buffer, so the next read waits for epoll's edge instead of making a
+// system call that would find nothing. Datagram sockets must not be
+// streams.
+func (fd *FD) SetStream(stream bool) { fd.stream = stream }
+
 // reason returns the wait reason for direction mode ('r' or 'w'), making
 // it on first use.
 func (fd *FD) reason(mode byte) string {
@@ -96,6 +105,11 @@ func (h *Hub) fdEvent(sysfd int, events uint32) {
 	fd := h.fds[sysfd]
 	if fd == nil {
 		return
+	}
+	if events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+		// The end of the stream (or an error) may sit behind the data
+		// with no further edge to announce it: read until EAGAIN from now.
+		fd.hup = true
 	}
 	if events&evRead != 0 {
 		fd.rready = true
@@ -171,21 +185,14 @@ func (fd *FD) Read(t *Task, p []byte) (int, error) {
 		if fd.closed {
 			return 0, ErrClosed
 		}
-		n, err := ignoringEINTR(func() (int, error) { return unix.Read(fd.sysfd, p) })
+		n, err := fd.TryRead(p)
 		if err == unix.EAGAIN {
-			fd.rready = false
 			if err := fd.wait(t, 'r', fd.timeout); err != nil {
 				return 0, err
 			}
 			continue
 		}
-		if err != nil {
-			return 0, os.NewSyscallError("read", err)
-		}
-		if n == 0 && len(p) > 0 {
-			return 0, io.EOF
-		}
-		return n, nil
+		return n, err
 	}
 }
 
@@ -194,6 +201,9 @@ func (fd *FD) Read(t *Task, p []byte) (int, error) {
 func (fd *FD) TryRead(p []byte) (int, error) {
 	if fd.closed {
 		return 0, ErrClosed
+	}
+	if !fd.rready && fd.stream && !fd.hup {
+		return 0, unix.EAGAIN // drained by a short read; epoll will say when
 	}
 	n, err := ignoringEINTR(func() (int, error) { return unix.Read(fd.sysfd, p) })
 	if err == unix.EAGAIN {
@@ -205,6 +215,9 @@ func (fd *FD) TryRead(p []byte) (int, error) {
 	}
 	if n == 0 && len(p) > 0 {
 		return 0, io.EOF
+	}
+	if n < len(p) && fd.stream && !fd.hup {
+		fd.rready = false
 	}
 	return n, nil
 }

@@ -168,3 +168,67 @@ func TestFDPipe(t *testing.T) {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// TestFDShortReadThenEOF checks the short-read inference of stream FDs:
+// data and the end of stream that arrive together are both seen, though
+// epoll reports them with one edge.
+func TestFDShortReadThenEOF(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		a.SetStream(true)
+		if _, err := b.Write(tk, []byte("abc")); err != nil {
+			return err
+		}
+		b.Close()
+		buf := make([]byte, 16)
+		n, err := a.Read(tk, buf)
+		if err != nil || string(buf[:n]) != "abc" {
+			return fmt.Errorf("first read %q, %v", buf[:n], err)
+		}
+		a.SetTimeout(2 * time.Second)
+		if _, err := a.Read(tk, buf); err != io.EOF {
+			return fmt.Errorf("second read: %v, want EOF", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFDShortReadWaitsForEdge checks that after a short read a stream FD
+// waits for epoll and still sees data that arrives later.
+func TestFDShortReadWaitsForEdge(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		a.SetStream(true)
+		a.SetTimeout(2 * time.Second)
+		var got []string
+		tk.h.Spawn("reader", func(g *Task) error {
+			buf := make([]byte, 16)
+			for range 2 {
+				n, err := a.Read(g, buf)
+				if err != nil {
+					return err
+				}
+				got = append(got, string(buf[:n]))
+			}
+			return nil
+		})
+		b.Write(tk, []byte("one"))
+		for i := 0; len(got) < 1 && i < 100; i++ {
+			tk.Yield()
+		}
+		b.Write(tk, []byte("two"))
+		for i := 0; len(got) < 2 && i < 1000; i++ {
+			tk.Sleep(time.Millisecond)
+		}
+		if fmt.Sprint(got) != "[one two]" {
+			return fmt.Errorf("got %v", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
