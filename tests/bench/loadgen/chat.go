@@ -46,10 +46,9 @@ func mainChat(args []string) error {
 	}
 	r, err := runChat(&c)
 	if err != nil {
-		return err
+		r = &result{Case: "chat", Conns: c.clients, Senders: c.senders, Window: c.window}
 	}
-	r.Loadgen = "chat " + commandString(args)
-	return emit(&c.options, r)
+	return emit(&c.options, r, err, args)
 }
 
 // sender is the sending side of one client.

@@ -29,10 +29,9 @@ func mainEcho(args []string) error {
 	}
 	r, err := runEcho(&c)
 	if err != nil {
-		return err
+		r = &result{Case: "echo", Conns: c.conns}
 	}
-	r.Loadgen = "echo " + commandString(args)
-	return emit(&c.options, r)
+	return emit(&c.options, r, err, args)
 }
 
 // runEcho starts or reaches the server, runs the load and returns the

@@ -29,10 +29,9 @@ func mainIdle(args []string) error {
 	}
 	r, err := runIdle(&c)
 	if err != nil {
-		return err
+		r = &result{Case: "idle", Conns: c.conns}
 	}
-	r.Loadgen = "idle " + commandString(args)
-	return emit(&c.options, r)
+	return emit(&c.options, r, err, args)
 }
 
 // runIdle reads the echo server's VmRSS, opens c.conns connections and

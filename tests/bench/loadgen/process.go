@@ -23,10 +23,9 @@ func mainParked(args []string) error {
 	}
 	r, err := runParked(o.command, *n)
 	if err != nil {
-		return err
+		r = &result{Case: "parked", Conns: *n}
 	}
-	r.Loadgen = "parked " + commandString(args)
-	return emit(&o, r)
+	return emit(&o, r, err, args)
 }
 
 // runParked runs command with {n} = 0 and {n} = n; each run prints a line
@@ -68,10 +67,9 @@ func mainStartup(args []string) error {
 	}
 	r, err := runStartup(o.command, *n, *want)
 	if err != nil {
-		return err
+		r = &result{Case: "startup"}
 	}
-	r.Loadgen = "startup " + commandString(args)
-	return emit(&o, r)
+	return emit(&o, r, err, args)
 }
 
 // runStartup runs command n times, one after the other, and records each

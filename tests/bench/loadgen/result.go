@@ -46,25 +46,32 @@ type result struct {
 
 	Ms    []float64 `json:"ms,omitempty"` // startup: every run's wall time
 	MedMs float64   `json:"median_ms,omitempty"`
+
+	Error string `json:"error,omitempty"` // why the run failed; nothing else is then set
 }
 
-// emit prints r for people and appends it to o.jsonFile.
-func emit(o *options, r *result) error {
-	r.Label = o.label
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
+// emit prints r for people and appends it to o.jsonFile; when runErr is
+// not nil, the run failed and the record says only why. It returns runErr
+// or the error of writing the record.
+func emit(o *options, r *result, runErr error, args []string) error {
+	if runErr != nil {
+		r = &result{Case: r.Case, Conns: r.Conns, Senders: r.Senders, Window: r.Window, Error: runErr.Error()}
 	}
-	fmt.Fprintln(os.Stderr, r.summary())
-	if o.jsonFile == "" {
-		return nil
+	r.Label = o.label
+	if runErr == nil {
+		fmt.Fprintln(os.Stderr, r.summary())
+	}
+	r.Loadgen = r.Case + " " + commandString(args)
+	b, err := json.Marshal(r)
+	if err != nil || o.jsonFile == "" {
+		return errors.Join(runErr, err)
 	}
 	f, err := os.OpenFile(o.jsonFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
-		return err
+		return errors.Join(runErr, err)
 	}
 	_, err = f.Write(append(b, '\n'))
-	return errors.Join(err, f.Close())
+	return errors.Join(runErr, err, f.Close())
 }
 
 // summary is one human-readable line.

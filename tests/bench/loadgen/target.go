@@ -39,6 +39,10 @@ func openTarget(o *options) (*target, error) {
 		if o.addr == "" {
 			return nil, errors.New("give -addr or a server command after --")
 		}
+		host, _, err := net.SplitHostPort(o.addr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return nil, fmt.Errorf("-addr %s: loadgen only loads servers on a loopback address such as 127.0.0.1", o.addr)
+		}
 		return &target{addr: o.addr, pid: o.pid}, nil
 	}
 	port, err := freePort()
