@@ -93,8 +93,9 @@ func startServer(command []string, port int, want string) (*target, error) {
 }
 
 // startProcess starts args and waits at most readyTimeout for a line of its
-// standard output that contains want. Later output is kept in a short tail
-// for error messages, so that a chatty server never blocks on its pipe.
+// standard output that contains want. Later output is read in large chunks
+// and only its last bytes kept, for error messages, so that a chatty
+// server neither blocks on its pipe nor costs loadgen much.
 func startProcess(args []string, want string) (*target, error) {
 	cmd := exec.Command(args[0], args[1:]...)
 	stdout, err := cmd.StdoutPipe()
@@ -109,21 +110,20 @@ func startProcess(args []string, want string) (*target, error) {
 	t.pid = cmd.Process.Pid
 	ready := make(chan bool, 1)
 	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		r := bufio.NewReaderSize(stdout, 64<<10)
 		seen := false
-		for sc.Scan() {
-			line := sc.Text()
-			t.tail.add(line)
-			if !seen && strings.Contains(line, want) {
+		for !seen {
+			line, err := r.ReadString('\n')
+			t.tail.Write([]byte(line))
+			if strings.Contains(line, want) {
 				seen = true
-				ready <- true
+			}
+			if err != nil {
+				break
 			}
 		}
-		io.Copy(io.Discard, stdout)
-		if !seen {
-			ready <- false
-		}
+		ready <- seen
+		io.Copy(t.tail, r)
 		t.waitErr = cmd.Wait()
 		close(t.done)
 	}()
@@ -173,35 +173,34 @@ func (t *target) dial(ctx context.Context) (net.Conn, error) {
 	return d.DialContext(ctx, "tcp", t.addr)
 }
 
-// tail keeps the last lines a server wrote, for error messages.
+// tail keeps the last bytes a server wrote, for error messages.
 type tail struct {
-	mu    sync.Mutex
-	lines []string
+	mu  sync.Mutex
+	buf []byte
 }
 
-const tailLines = 20
+const tailBytes = 4 << 10
 
-func (tl *tail) add(line string) {
+// Write implements io.Writer for the server's standard output and error.
+// It is safe to call from any goroutine.
+func (tl *tail) Write(p []byte) (int, error) {
 	tl.mu.Lock()
 	defer tl.mu.Unlock()
-	tl.lines = append(tl.lines, line)
-	if len(tl.lines) > tailLines {
-		tl.lines = tl.lines[len(tl.lines)-tailLines:]
+	if len(p) >= tailBytes {
+		tl.buf = append(tl.buf[:0], p[len(p)-tailBytes:]...)
+		return len(p), nil
 	}
-}
-
-// Write implements io.Writer for the server's standard error.
-func (tl *tail) Write(p []byte) (int, error) {
-	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
-		tl.add(line)
+	if over := len(tl.buf) + len(p) - tailBytes; over > 0 {
+		tl.buf = append(tl.buf[:0], tl.buf[over:]...)
 	}
+	tl.buf = append(tl.buf, p...)
 	return len(p), nil
 }
 
 func (tl *tail) String() string {
 	tl.mu.Lock()
 	defer tl.mu.Unlock()
-	return strings.Join(tl.lines, "\n")
+	return strings.TrimRight(string(tl.buf), "\n")
 }
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat times; it is 100 on
