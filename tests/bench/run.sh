@@ -16,6 +16,8 @@
 #   IDLE_CONNS [10000]  PARKED [100000]  STARTUP_RUNS [20]  SENDERS [10]
 #   SERVER_CPU [1] and LOADGEN_CPU [0]: the cores taskset pins them to
 #   NICE [-10]: priority of server and load generator over other work
+#   QUIET [0.3] and QUIET_WAIT [30s]: before each server case, wait (that
+#     long at most) until other work uses less than QUIET cores
 #   OUT [tests/bench/out]: raw results, logs and binaries (not committed)
 #   REPORT_ONLY=1: only rewrite RESULTS.md and the chart from OUT
 #
@@ -34,6 +36,7 @@ fi
 : "${DURATION:=10}" "${WARMUP:=2}" "${REPEATS:=3}" "${IDLE_CONNS:=10000}" "${PARKED:=100000}" "${STARTUP_RUNS:=20}"
 : "${PEERS:=evscript go node uvloop asyncio gevent eventlet}" "${CASES:=echo chat idle micro}" "${SENDERS:=10}"
 : "${SERVER_CPU:=1}" "${LOADGEN_CPU:=0}" "${NICE:=-10}" "${OUT:=$ROOT/tests/bench/out}"
+: "${QUIET:=0.3}" "${QUIET_WAIT:=30s}"
 PY=/usr/bin/python3
 BIN=$OUT/bin
 RESULTS=$OUT/results.jsonl
@@ -98,7 +101,7 @@ load() {
 	cmd=$(server "$peer" "$job") || return 0
 	# shellcheck disable=SC2086 # cmd is a command line
 	nice -n "$NICE" taskset -c "$LOADGEN_CPU" "$BIN/loadgen" "$sub" -label "$peer" -json "$RESULTS" \
-		-warmup "${WARMUP}s" -duration "${DURATION}s" "$@" -- taskset -c "$SERVER_CPU" $cmd ||
+		-warmup "${WARMUP}s" -duration "${DURATION}s" -quiet "$QUIET" -quiet-wait "$QUIET_WAIT" "$@" -- taskset -c "$SERVER_CPU" $cmd ||
 		log "$peer $sub $* failed (recorded in $RESULTS)"
 }
 
@@ -189,7 +192,7 @@ rm -f "$MICRO"/*.txt
 	echo "peers=$PEERS"
 	echo "cases=$CASES"
 	echo "duration=$DURATION warmup=$WARMUP repeats=$REPEATS idle_conns=$IDLE_CONNS parked=$PARKED startup_runs=$STARTUP_RUNS senders=$SENDERS"
-	echo "server_cpu=$SERVER_CPU loadgen_cpu=$LOADGEN_CPU nice=$NICE quick=${QUICK:-}"
+	echo "server_cpu=$SERVER_CPU loadgen_cpu=$LOADGEN_CPU nice=$NICE quiet=$QUIET quiet_wait=$QUIET_WAIT quick=${QUICK:-}"
 	echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo '+dirty')"
 } >"$OUT/run.txt"
 for rep in $(seq 1 "$REPEATS"); do

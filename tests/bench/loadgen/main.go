@@ -37,7 +37,9 @@ type options struct {
 	warmup   time.Duration
 	duration time.Duration
 	size     int
-	command  []string // server command, after "--"
+	quiet    float64       // wait until other work uses less than this many cores
+	quietFor time.Duration // but no longer than this
+	command  []string      // server command, after "--"
 }
 
 func main() {
@@ -82,6 +84,8 @@ func newFlags(name string, o *options) *flag.FlagSet {
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "load before measuring")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time")
 	fs.IntVar(&o.size, "size", 48, "bytes per line, newline included (at least 40)")
+	fs.Float64Var(&o.quiet, "quiet", 0, "before starting, wait until the machine's other work uses less than this many cores (0: do not wait)")
+	fs.DurationVar(&o.quietFor, "quiet-wait", 30*time.Second, "wait at most this long for -quiet")
 	return fs
 }
 

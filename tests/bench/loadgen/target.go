@@ -33,8 +33,12 @@ type target struct {
 	tail    *tail
 }
 
-// openTarget connects to o.addr, or starts o.command on a free port.
+// openTarget connects to o.addr, or starts o.command on a free port, after
+// waiting for the machine to be quiet if o.quiet asks for it.
 func openTarget(o *options) (*target, error) {
+	if o.quiet > 0 {
+		waitQuiet(o.quiet, o.quietFor)
+	}
 	if len(o.command) == 0 {
 		if o.addr == "" {
 			return nil, errors.New("give -addr or a server command after --")
@@ -273,6 +277,29 @@ func machineBusy() (time.Duration, error) {
 		}
 	}
 	return time.Duration(busy) * time.Second / clockTicks, nil
+}
+
+// waitQuiet samples the machine's CPU use over half-second intervals until
+// one shows less than cores busy cores, or until limit has passed. It
+// returns the last sample; loadgen itself is idle meanwhile.
+func waitQuiet(cores float64, limit time.Duration) float64 {
+	const interval = 500 * time.Millisecond
+	end := time.Now().Add(limit)
+	for {
+		b0, err0 := machineBusy()
+		time.Sleep(interval)
+		b1, err1 := machineBusy()
+		if err0 != nil || err1 != nil {
+			return 0
+		}
+		busy := (b1 - b0).Seconds() / interval.Seconds()
+		if busy < cores || time.Now().After(end) {
+			if busy >= cores {
+				fmt.Fprintf(os.Stderr, "loadgen: the machine is still busy (%.2f cores) after %v; going on\n", busy, limit)
+			}
+			return busy
+		}
+	}
 }
 
 // selfCPU returns the CPU time loadgen itself has used.
