@@ -234,8 +234,10 @@ def write_markdown(path, runs, failures, micro, micro_cmds, settings, info, char
         v["go"], v["node"], v["python"], v["eventlet"], v["gevent"], v["uvloop"]))
     add("- The server runs on core {}, the load generator on core {} (`taskset`), both at `nice {}`. "
         "The load generator is `tests/bench/loadgen` (Go, one goroutine per connection), "
-        "on loopback TCP.".format(settings.get("server_cpu", "?"), settings.get("loadgen_cpu", "?"),
-                                  settings.get("nice", "?")))
+        "on loopback TCP. Before each server case the runner waited (at most {}) until the rest of "
+        "the machine used less than {} of a core.".format(
+            settings.get("server_cpu", "?"), settings.get("loadgen_cpu", "?"), settings.get("nice", "?"),
+            settings.get("quiet_wait", "?"), settings.get("quiet", "?")))
     others = [r.get("other_util", 0) for r in runs if r["case"] in ("echo", "chat")]
     if others:
         add("- Other work on the machine during the measured windows (every process but server and "
