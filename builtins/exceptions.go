@@ -203,6 +203,11 @@ const cancelPrefix = "Starlark computation cancelled: "
 // TimeoutError, socket errors are OSError and its subclasses, and any other
 // error is Error with the error's text as its message.
 func (rt *Runtime) ToException(err error) *Exception {
+	if e, ok := laterError(err); ok {
+		exc := rt.ToException(e)
+		exc.err = err
+		return exc
+	}
 	var exc *Exception
 	if errors.As(err, &exc) {
 		if exc.err == nil {
@@ -238,7 +243,7 @@ func classify(err error) (*Class, string) {
 		return TimeoutError, "timed out"
 	case errors.As(err, &errno):
 		return errnoClass(errno), msg
-	case errors.Is(err, hub.ErrClosed), errors.Is(err, hub.ErrBusy):
+	case errors.Is(err, hub.ErrClosed), errors.Is(err, hub.ErrBusy), isNetError(err):
 		return OSError, msg
 	}
 	return Error, msg
@@ -251,7 +256,7 @@ func errnoClass(errno syscall.Errno) *Class {
 		return ConnectionRefusedError
 	case syscall.ECONNRESET, syscall.ECONNABORTED:
 		return ConnectionResetError
-	case syscall.EPIPE:
+	case syscall.EPIPE, syscall.ESHUTDOWN:
 		return BrokenPipeError
 	case syscall.ETIMEDOUT:
 		return TimeoutError
@@ -263,10 +268,16 @@ func errnoClass(errno syscall.Errno) *Class {
 // the thread so that it can go on running.
 func (rt *Runtime) caught(th *starlark.Thread, err error) *Exception {
 	exc := rt.ToException(err)
-	if exc.class == KeyboardInterrupt {
+	if exc.class == KeyboardInterrupt || isLater(err) {
 		th.Uncancel()
 	}
 	return exc
+}
+
+// isLater reports whether err is a cancellation made by raiseLater.
+func isLater(err error) bool {
+	_, ok := laterError(err)
+	return ok
 }
 
 // catch(fn, *args, **kwargs) -> (result, None) or (None, exception).
@@ -322,7 +333,7 @@ func tryExcept(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starl
 	for _, item := range handlers.Items() {
 		classes, _ := classesOf(b.Name(), item[0])
 		if exc.matches(classes) {
-			if exc.class == KeyboardInterrupt {
+			if exc.class == KeyboardInterrupt || isLater(err) {
 				th.Uncancel()
 			}
 			return starlark.Call(th, item[1], starlark.Tuple{exc}, nil)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"sync"
 	"sync/atomic"
 
 	"github.com/evscript/evscript/hub"
@@ -23,6 +24,8 @@ type Runtime struct {
 	// backtraces of uncaught errors and sys.stderr. Nil means os.Stdout and
 	// os.Stderr.
 	Stdout, Stderr io.Writer
+	// Stdin is read by sys.stdin, off the hub. Nil means os.Stdin.
+	Stdin io.Reader
 	// Argv is sys.argv.
 	Argv []string
 	// Load is installed on every green thread for load().
@@ -40,6 +43,10 @@ type Runtime struct {
 	exitCode  *int
 	nextID    int
 	modules   starlark.StringDict
+
+	out     *outQueue // print, sys.stdout, sys.stderr: see output.go
+	outOnce sync.Once
+	stdin   *conn // sys.stdin's stream, made on first use
 }
 
 // NewRuntime returns a runtime for h. Fill in the optional fields before
@@ -48,21 +55,27 @@ func NewRuntime(h *hub.Hub) *Runtime {
 	return &Runtime{Hub: h}
 }
 
+// stdout returns the writer for standard output: it queues the bytes on
+// the output queue (output.go), in order with stderr, without blocking.
 func (rt *Runtime) stdout() io.Writer {
-	if rt.Stdout == nil {
-		return os.Stdout
+	w := rt.Stdout
+	if w == nil {
+		w = os.Stdout
 	}
-	return rt.Stdout
+	return outWriter{rt.output(), 1, w}
 }
 
+// stderr returns the writer for standard error, queued like stdout.
 func (rt *Runtime) stderr() io.Writer {
-	if rt.Stderr == nil {
-		return os.Stderr
+	w := rt.Stderr
+	if w == nil {
+		w = os.Stderr
 	}
-	return rt.Stderr
+	return outWriter{rt.output(), 2, w}
 }
 
-// Print is the print function of every green thread: one line to Stdout.
+// Print is the print function of every green thread: one line to Stdout,
+// queued in order with sys.stdout and sys.stderr; it never blocks.
 func (rt *Runtime) Print(_ *starlark.Thread, msg string) {
 	io.WriteString(rt.stdout(), msg+"\n")
 }

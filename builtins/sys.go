@@ -1,11 +1,12 @@
-// This file defines the sys module: argv, exit, stdout and stderr.
+// This file defines the sys module: argv, exit, and the green files
+// stdin, stdout and stderr.
 
 package builtins
 
 import (
-	"fmt"
-	"io"
+	"os"
 
+	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
 )
 
@@ -21,8 +22,9 @@ func makeSys(rt *Runtime) starlark.Value {
 	return newModule("sys", starlark.StringDict{
 		"argv":   starlark.NewList(argv),
 		"exit":   rt.builtin("exit", sysExit),
-		"stdout": &Stream{name: "<stdout>", w: func() io.Writer { return rt.stdout() }},
-		"stderr": &Stream{name: "<stderr>", w: func() io.Writer { return rt.stderr() }},
+		"stdin":  rt.stdinFile(),
+		"stdout": rt.outFile(1),
+		"stderr": rt.outFile(2),
 	})
 }
 
@@ -40,61 +42,41 @@ func sysExit(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlar
 	return nil, &ExitError{Code: code}
 }
 
-// A Stream is an output file such as sys.stdout: write(s), writelines,
-// flush().
-type Stream struct {
-	name string
-	w    func() io.Writer
-}
-
-func (s *Stream) String() string        { return fmt.Sprintf("<file %s>", s.name) }
-func (s *Stream) Type() string          { return "file" }
-func (s *Stream) Freeze()               {}
-func (s *Stream) Truth() starlark.Bool  { return true }
-func (s *Stream) Hash() (uint32, error) { return starlark.String(s.name).Hash() }
-
-// Attr returns write, writelines and flush.
-func (s *Stream) Attr(name string) (starlark.Value, error) {
-	switch name {
-	case "write":
-		return starlark.NewBuiltin("write", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-			var data string
-			if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &data); err != nil {
-				return nil, err
-			}
-			n, err := io.WriteString(s.w(), data)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %v", b.Name(), err)
-			}
-			return starlark.MakeInt(n), nil
-		}), nil
-	case "writelines":
-		return starlark.NewBuiltin("writelines", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-			var lines starlark.Iterable
-			if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &lines); err != nil {
-				return nil, err
-			}
-			it := lines.Iterate()
-			defer it.Done()
-			var x starlark.Value
-			for it.Next(&x) {
-				str, ok := starlark.AsString(x)
-				if !ok {
-					return nil, fmt.Errorf("%s: got %s, want string", b.Name(), x.Type())
-				}
-				if _, err := io.WriteString(s.w(), str); err != nil {
-					return nil, fmt.Errorf("%s: %v", b.Name(), err)
-				}
-			}
-			return starlark.None, nil
-		}), nil
-	case "flush":
-		return starlark.NewBuiltin("flush", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
-			return starlark.None, nil
-		}), nil
+// stdinFile returns sys.stdin: a green file read off the hub, so that a
+// read parks only the reading green thread.
+func (rt *Runtime) stdinFile() *File {
+	if rt.stdin == nil {
+		src := rt.Stdin
+		if src == nil {
+			src = os.Stdin
+		}
+		rt.stdin = &conn{rt: rt, src: &blockingSrc{r: src}, kind: 'f', timeout: -1}
 	}
-	return nil, nil
+	f, _ := newFile(rt.stdin, "r", true)
+	f.num = 0
+	return f
 }
 
-// AttrNames lists the attributes.
-func (s *Stream) AttrNames() []string { return []string{"flush", "write", "writelines"} }
+// outFile returns sys.stdout (dest 1) or sys.stderr (dest 2): green files
+// writing to the output queue.
+func (rt *Runtime) outFile(dest int) *File {
+	return &File{id: valueIDs.Add(1), mode: "w", w: outFileWriter{rt, dest}, num: int32(dest)}
+}
+
+// An outFileWriter writes a file's bytes to the output queue: write parks
+// only while more than outHighWater bytes are unwritten.
+type outFileWriter struct {
+	rt   *Runtime
+	dest int
+}
+
+func (w outFileWriter) write(t *hub.Task, data []byte) error {
+	var out = w.rt.stdout()
+	if w.dest == 2 {
+		out = w.rt.stderr()
+	}
+	out.Write(data)
+	return w.rt.output().wait(t, outHighWater)
+}
+
+func (w outFileWriter) flush(t *hub.Task) error { return w.rt.output().wait(t, 0) }

@@ -135,6 +135,7 @@ func (h *Host) ExecFile(ctx context.Context, filename string, src any) (starlark
 	stop := context.AfterFunc(ctx, func() { h.rt.CancelRunning(ctx.Err().Error()) })
 	defer stop()
 	err = h.hub.Run(ctx)
+	h.rt.FlushOutput()
 	if code, ok := h.rt.ExitCode(); ok {
 		return globals, &ExitError{Code: code}
 	}
@@ -161,7 +162,9 @@ func (h *Host) Close() error {
 			g.Cancel("host closed")
 		}
 	}
-	return h.hub.Close()
+	err := h.hub.Close()
+	h.rt.FlushOutput()
+	return err
 }
 
 // PrintError prints an error returned by ExecFile or Call the way the

@@ -59,6 +59,7 @@ func (h *Host) Call(ctx context.Context, name string, fn starlark.Value, args st
 	})
 	select {
 	case r := <-done:
+		h.rt.FlushOutput()
 		return r.v, r.err
 	case <-ctx.Done():
 		return nil, ctx.Err()

@@ -5,13 +5,14 @@
 // Each FD is registered once, edge-triggered, for both directions.
 // Readiness is latched per direction: an edge sets it, an EAGAIN clears it.
 // At most one task may wait in each direction; a second gets ErrBusy.
+// The send backlog (Send, Drain, CloseFlushed) is in fdsend.go.
 
 package hub
 
 import (
-	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -23,9 +24,12 @@ type FD struct {
 	sysfd            int
 	rready, wready   bool
 	rwait, wwait     waker
-	rreason, wreason string
+	kind             string        // "socket", "pipe": for wait reasons
+	rreason, wreason string        // made on first use (see reason)
 	timeout          time.Duration // < 0: none
-	closed           bool
+	closed           bool          // closed for its users (Close or CloseFlushed)
+	released         bool          // the descriptor itself is closed
+	send             *sendQueue    // the send backlog, once Send queued bytes (fdsend.go)
 }
 
 // NewFD sets sysfd non-blocking, registers it with the hub's epoll and
@@ -38,11 +42,7 @@ func (h *Hub) NewFD(sysfd int) (*FD, error) {
 	if err := h.poller.register(sysfd); err != nil {
 		return nil, err
 	}
-	fd := &FD{
-		h: h, sysfd: sysfd, rready: true, wready: true, timeout: -1,
-		rreason: fmt.Sprintf("read fd %d", sysfd),
-		wreason: fmt.Sprintf("write fd %d", sysfd),
-	}
+	fd := &FD{h: h, sysfd: sysfd, rready: true, wready: true, timeout: -1}
 	h.fds[sysfd] = fd
 	return fd, nil
 }
@@ -68,6 +68,27 @@ func (fd *FD) Timeout() time.Duration { return fd.timeout }
 // reading and writing, such as "socket read on fd 7".
 func (fd *FD) SetReasons(read, write string) { fd.rreason, fd.wreason = read, write }
 
+// SetKind names what the descriptor is, such as "socket": the wait reasons
+// then read "socket read on fd 7", without the cost of making the strings
+// for FDs nobody waits on.
+func (fd *FD) SetKind(kind string) { fd.kind = kind }
+
+// reason returns the wait reason for direction mode ('r' or 'w'), making
+// it on first use.
+func (fd *FD) reason(mode byte) string {
+	p, op := &fd.rreason, "read"
+	if mode == 'w' {
+		p, op = &fd.wreason, "write"
+	}
+	if *p == "" {
+		*p = op + " fd " + strconv.Itoa(fd.sysfd)
+		if fd.kind != "" {
+			*p = fd.kind + " " + op + " on fd " + strconv.Itoa(fd.sysfd)
+		}
+	}
+	return *p
+}
+
 // fdEvent applies an epoll event to its FD. It runs on the loop.
 func (h *Hub) fdEvent(sysfd int, events uint32) {
 	fd := h.fds[sysfd]
@@ -80,6 +101,9 @@ func (h *Hub) fdEvent(sysfd int, events uint32) {
 	}
 	if events&evWrite != 0 {
 		fd.wready = true
+		if fd.send != nil {
+			fd.flushOut()
+		}
 		fd.wwait.wake(nil)
 	}
 }
@@ -89,9 +113,9 @@ func (fd *FD) wait(t *Task, mode byte, timeout time.Duration) error {
 	if fd.closed {
 		return ErrClosed
 	}
-	slot, reason := &fd.rwait, fd.rreason
+	slot := &fd.rwait
 	if mode == 'w' {
-		slot, reason = &fd.wwait, fd.wwreason()
+		slot = &fd.wwait
 	}
 	if slot.t != nil && slot.t != t {
 		return ErrBusy
@@ -101,13 +125,11 @@ func (fd *FD) wait(t *Task, mode byte, timeout time.Duration) error {
 	}
 	*slot = t.Waker()
 	fd.h.ioWaiters++
-	err := t.ParkTimeout(reason, timeout)
+	err := t.ParkTimeout(fd.reason(mode), timeout)
 	fd.h.ioWaiters--
 	*slot = waker{}
 	return err
 }
-
-func (fd *FD) wwreason() string { return fd.wreason }
 
 // WaitRead parks t until the FD is readable (or at end of stream, or in
 // error), or timeout elapses (ErrTimeout; < 0: never): eventlet's
@@ -186,8 +208,15 @@ func (fd *FD) TryRead(p []byte) (int, error) {
 }
 
 // Write writes all of p, parking t whenever the kernel buffer is full.
+// A backlog left by Send is written first. Write must not be used while
+// another task Sends on the same FD: the two are not ordered.
 // It must be called by t itself.
 func (fd *FD) Write(t *Task, p []byte) (int, error) {
+	if fd.Backlog() > 0 {
+		if err := fd.Drain(t, 0, fd.timeout); err != nil {
+			return 0, err
+		}
+	}
 	nn := 0
 	for nn < len(p) {
 		n, err := fd.TryWrite(p[nn:])
@@ -212,6 +241,12 @@ func (fd *FD) TryWrite(p []byte) (int, error) {
 	if fd.closed {
 		return 0, ErrClosed
 	}
+	return fd.rawWrite(p)
+}
+
+// rawWrite is TryWrite on a descriptor that may be closed for its users
+// but not yet released (a backlog being flushed after CloseFlushed).
+func (fd *FD) rawWrite(p []byte) (int, error) {
 	nn := 0
 	for nn < len(p) {
 		n, err := ignoringEINTR(func() (int, error) { return unix.Write(fd.sysfd, p[nn:]) })
@@ -286,16 +321,40 @@ func (fd *FD) Connect(t *Task, sa unix.Sockaddr) error {
 	}
 }
 
-// Close wakes the tasks parked on the FD with ErrClosed, removes it from
-// epoll and closes the descriptor. A second Close returns ErrClosed.
+// Close wakes the tasks parked on the FD with ErrClosed, drops any send
+// backlog, removes the FD from epoll and closes the descriptor. A second
+// Close returns ErrClosed; Close after CloseFlushed closes the descriptor
+// at once if it is still open.
 // It must be called from the hub loop or the running task.
 func (fd *FD) Close() error {
-	if fd.closed {
+	if fd.released {
 		return ErrClosed
+	}
+	fd.markClosed()
+	return fd.release()
+}
+
+// markClosed makes every later call fail with ErrClosed and wakes the tasks
+// parked on the FD with ErrClosed.
+func (fd *FD) markClosed() {
+	if fd.closed {
+		return
 	}
 	fd.closed = true
 	fd.rwait.wake(ErrClosed)
 	fd.wwait.wake(ErrClosed)
+	if fd.send != nil {
+		fd.send.drainq.WakeAll(ErrClosed)
+	}
+}
+
+// release drops the backlog, unregisters and closes the descriptor.
+func (fd *FD) release() error {
+	if fd.released {
+		return nil
+	}
+	fd.released = true
+	fd.dropOut()
 	delete(fd.h.fds, fd.sysfd)
 	fd.h.poller.unregister(fd.sysfd)
 	if err := unix.Close(fd.sysfd); err != nil {

@@ -37,6 +37,7 @@ type Hub struct {
 
 	fds       map[int]*FD
 	ioWaiters int // tasks parked on an FD
+	backlogs  int // FDs with a send backlog for the loop to write
 	awaiting  int // Await calls in flight
 
 	stopped bool
@@ -156,7 +157,7 @@ func (h *Hub) runOnce() error {
 		}
 		h.takeInbox()
 		h.fireTimers()
-	} else if h.ioWaiters > 0 || h.closing {
+	} else if h.ioWaiters > 0 || h.backlogs > 0 || h.closing {
 		if err := h.poll(0); err != nil {
 			return err
 		}

@@ -1,0 +1,378 @@
+// This file defines conn, the green byte stream under a socket, the files
+// made from it, pipes and sys.stdin: buffered reading (recv, readline,
+// read), the write path with its high-water mark, the guards against two
+// simultaneous readers or senders, and closing.
+//
+// Memory: an idle connection holds no buffer. Reads go into a pooled
+// scratch buffer taken only around the read system call (never while
+// parked); only bytes read beyond what the caller returns are kept, in
+// rbuf. Writes are queued in the hub FD's send backlog only when the
+// kernel does not take them at once.
+//
+// The write contract: write(data) hands data to the FD's send backlog
+// (hub.FD.Send), which writes what the kernel takes now; the loop writes
+// the rest when the socket becomes writable. write parks only while the
+// backlog is above highWater, so a chat server can write to every
+// participant while iterating a shared list. Any number of green threads
+// may write at once: each write is queued whole, so writes never
+// interleave.
+
+package builtins
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/evscript/evscript/hub"
+)
+
+// highWater is the send backlog, in bytes, above which write parks until
+// the backlog is back under it.
+const highWater = 64 << 10
+
+// scratchSize is the size of the pooled read buffers.
+const scratchSize = 64 << 10
+
+var scratchPool = sync.Pool{New: func() any { b := make([]byte, scratchSize); return &b }}
+
+// errAgain is what the hub's TryRead returns when nothing is waiting.
+var errAgain error = syscall.EAGAIN
+
+// A conn is a green byte stream. Its methods must be called from the hub
+// loop or the running task. It is kept small: a chat server holds one per
+// idle connection.
+type conn struct {
+	rt      *Runtime
+	fd      *hub.FD       // the descriptor; nil for a blocking source
+	tls     *tlsState     // TLS on top of fd, or nil (ssl.go)
+	src     *blockingSrc  // a blocking source (sys.stdin), or nil
+	timeout time.Duration // settimeout; < 0: none
+	rbuf    []byte        // bytes read but not yet returned; nil when none
+	reader  *hub.Task     // the task inside a read call
+	sender  *hub.Task     // the task inside send or sendall
+	kind    byte          // 's' socket, 'p' pipe, 'f' file: for messages
+	dgram   bool          // datagram socket: no read buffering
+	eof     bool          // end of stream seen
+	closed  bool
+}
+
+// A blockingSrc is a reader that may block, such as os.Stdin: it is read
+// off the hub, one read at a time.
+type blockingSrc struct {
+	r        io.Reader
+	inflight bool          // a read is running off the hub
+	q        hub.WaitQueue // readers waiting for it
+	err      error         // the error of the last read
+	notify   []hub.Waker   // select calls waiting for it
+}
+
+// newConn returns a stream over fd, closed by the garbage collector if the
+// script drops every reference without closing it (as CPython does).
+func newConn(rt *Runtime, fd *hub.FD, kind byte) *conn {
+	c := &conn{rt: rt, fd: fd, kind: kind, timeout: -1}
+	if fd != nil {
+		h := rt.Hub
+		runtime.AddCleanup(c, func(fd *hub.FD) {
+			h.Post(func() { fd.CloseFlushed() })
+		}, fd)
+	}
+	return c
+}
+
+// what names the stream in messages.
+func (c *conn) what() string {
+	switch c.kind {
+	case 's':
+		return "socket"
+	case 'p':
+		return "pipe"
+	}
+	return "file"
+}
+
+// errBusy is the error of a second simultaneous reader or sender.
+func (c *conn) errBusy(fname, op string) error {
+	return fmt.Errorf("%s: another green thread is already %s this %s: %w", fname, op, c.what(), hub.ErrBusy)
+}
+
+// beginRead makes t the reader of c, or fails if c is closed or another
+// task is reading. The caller must call endRead.
+func (c *conn) beginRead(t *hub.Task, fname string) error {
+	if c.closed {
+		return fmt.Errorf("%s: %w", fname, hub.ErrClosed)
+	}
+	if c.reader != nil && c.reader != t {
+		return c.errBusy(fname, "reading from")
+	}
+	c.reader = t
+	return nil
+}
+
+func (c *conn) endRead() { c.reader = nil }
+
+// readSome reads from the descriptor (or TLS) into a pooled buffer,
+// parking t until bytes arrive. It returns the buffer and the bytes read;
+// the caller copies them and calls putScratch. At end of stream (or when
+// another green thread closes c) it returns no bytes and sets c.eof.
+func (c *conn) readSome(t *hub.Task) (*[]byte, []byte, error) {
+	if c.tls != nil {
+		return c.readTLS(t)
+	}
+	for {
+		buf := scratchPool.Get().(*[]byte)
+		n, err := c.fd.TryRead(*buf)
+		if err == nil {
+			return buf, (*buf)[:n], nil
+		}
+		scratchPool.Put(buf)
+		switch {
+		case err == io.EOF:
+			c.eof = true
+			return nil, nil, nil
+		case err != errAgain:
+			return nil, nil, c.readErr(err)
+		}
+		if err := c.fd.WaitRead(t, c.timeout); err != nil {
+			return nil, nil, c.readErr(err)
+		}
+	}
+}
+
+// readErr maps a read error: a close by another green thread is the end
+// of the stream, as the contract says.
+func (c *conn) readErr(err error) error {
+	if c.closed && errors.Is(err, hub.ErrClosed) {
+		c.eof = true
+		return nil
+	}
+	return err
+}
+
+func putScratch(buf *[]byte) {
+	if buf != nil {
+		scratchPool.Put(buf)
+	}
+}
+
+// fill reads more bytes into rbuf, or sets eof.
+func (c *conn) fill(t *hub.Task) error {
+	if c.src != nil {
+		return c.fillBlocking(t)
+	}
+	buf, data, err := c.readSome(t)
+	c.rbuf = append(c.rbuf, data...)
+	putScratch(buf)
+	return err
+}
+
+// take removes and returns the first n buffered bytes.
+func (c *conn) take(n int) string {
+	s := string(c.rbuf[:n])
+	c.rbuf = c.rbuf[n:]
+	if len(c.rbuf) == 0 {
+		c.rbuf = nil
+	}
+	return s
+}
+
+// keep buffers the bytes of a read that the caller does not return.
+func (c *conn) keep(rest []byte) {
+	if len(rest) > 0 {
+		c.rbuf = append(c.rbuf, rest...)
+	}
+}
+
+// recv returns up to n bytes, parking only if none are buffered; "" at end
+// of stream.
+func (c *conn) recv(t *hub.Task, n int) (string, error) {
+	if len(c.rbuf) == 0 && !c.eof && c.src == nil {
+		buf, data, err := c.readSome(t)
+		defer putScratch(buf)
+		if err != nil || len(data) == 0 {
+			return "", err
+		}
+		if len(data) > n {
+			c.keep(data[n:])
+			data = data[:n]
+		}
+		return string(data), nil
+	}
+	for len(c.rbuf) == 0 && !c.eof {
+		if err := c.fill(t); err != nil {
+			return "", err
+		}
+	}
+	return c.take(min(n, len(c.rbuf))), nil
+}
+
+// readLine returns the next line including its "\n", at most limit bytes
+// (limit < 0: no limit), or what is left before the end of the stream;
+// "" at the end. Bytes read stay buffered if it fails.
+func (c *conn) readLine(t *hub.Task, limit int) (string, error) {
+	if limit == 0 {
+		return "", nil
+	}
+	if len(c.rbuf) == 0 && !c.eof && c.src == nil {
+		buf, data, err := c.readSome(t)
+		if i := bytes.IndexByte(data, '\n'); i >= 0 && (limit < 0 || i < limit) {
+			line := string(data[:i+1])
+			c.keep(data[i+1:])
+			putScratch(buf)
+			return line, nil
+		}
+		c.keep(data)
+		putScratch(buf)
+		if err != nil {
+			return "", err
+		}
+	}
+	scanned := 0
+	for {
+		if i := bytes.IndexByte(c.rbuf[scanned:], '\n'); i >= 0 {
+			n := scanned + i + 1
+			if limit > 0 && n > limit {
+				n = limit
+			}
+			return c.take(n), nil
+		}
+		if limit > 0 && len(c.rbuf) >= limit {
+			return c.take(limit), nil
+		}
+		if c.eof {
+			return c.take(len(c.rbuf)), nil
+		}
+		scanned = len(c.rbuf)
+		if err := c.fill(t); err != nil {
+			return "", err
+		}
+	}
+}
+
+// read returns n bytes (n < 0: everything until the end of the stream),
+// fewer only at the end of the stream.
+func (c *conn) read(t *hub.Task, n int) (string, error) {
+	for (n < 0 || len(c.rbuf) < n) && !c.eof {
+		if err := c.fill(t); err != nil {
+			return "", err
+		}
+	}
+	if n < 0 || n > len(c.rbuf) {
+		n = len(c.rbuf)
+	}
+	return c.take(n), nil
+}
+
+// readyToRead reports whether a read would return at once from the
+// buffer (or at the end of the stream).
+func (c *conn) readyToRead() bool {
+	return c != nil && (len(c.rbuf) > 0 || c.eof || c.closed || c.src != nil && c.src.err != nil)
+}
+
+// write queues data to be sent; it parks only while the backlog is above
+// highWater. See the file comment.
+func (c *conn) write(t *hub.Task, data []byte) error {
+	if c.closed {
+		return hub.ErrClosed
+	}
+	if c.fd == nil {
+		return fmt.Errorf("%s is not writable", c.what())
+	}
+	if c.tls != nil {
+		return c.writeTLS(t, data)
+	}
+	if err := c.fd.Send(data); err != nil {
+		return err
+	}
+	if c.fd.Backlog() > highWater {
+		return c.fd.Drain(t, highWater, c.timeout)
+	}
+	return nil
+}
+
+// flush parks t until everything written has been handed to the kernel.
+func (c *conn) flush(t *hub.Task) error {
+	if c.closed {
+		return hub.ErrClosed
+	}
+	if c.fd == nil {
+		return nil
+	}
+	return c.fd.Drain(t, 0, c.timeout)
+}
+
+// sendall writes data and waits until it is handed to the kernel: the
+// socket's send and sendall. A second simultaneous sender gets an error.
+func (c *conn) sendall(t *hub.Task, fname string, data []byte) error {
+	if c.sender != nil && c.sender != t {
+		return c.errBusy(fname, "sending on")
+	}
+	c.sender = t
+	defer func() { c.sender = nil }()
+	if err := c.write(t, data); err != nil {
+		return err
+	}
+	return c.flush(t)
+}
+
+// close closes the stream: a parked reader wakes at the end of the
+// stream, queued bytes are still sent (hub.FD.CloseFlushed).
+func (c *conn) close() {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	c.rbuf = nil
+	if c.src != nil {
+		c.src.q.WakeAll(nil)
+	}
+	switch {
+	case c.tls != nil:
+		c.closeTLS()
+	case c.fd != nil:
+		c.fd.CloseFlushed()
+	}
+}
+
+// fillBlocking reads the blocking source off the hub, one read at a time.
+// The bytes reach rbuf even if the reading green thread is killed
+// meanwhile, so no input is lost.
+func (c *conn) fillBlocking(t *hub.Task) error {
+	src := c.src
+	if src.inflight {
+		_, err := src.q.Wait(t, "read stdin", c.timeout, nil)
+		return err
+	}
+	if src.err != nil {
+		err := src.err
+		src.err = nil
+		return err
+	}
+	src.inflight = true
+	h, r := c.rt.Hub, src.r
+	return t.Await(func(ctx context.Context) error {
+		buf := make([]byte, scratchSize)
+		n, err := r.Read(buf)
+		h.Post(func() {
+			src.inflight = false
+			c.rbuf = append(c.rbuf, buf[:n]...)
+			if err == io.EOF {
+				c.eof = true
+			} else if err != nil {
+				src.err = err
+			}
+			src.q.WakeAll(nil)
+			for _, w := range src.notify {
+				w.Wake(nil)
+			}
+			src.notify = nil
+		})
+		return nil
+	})
+}

@@ -1,0 +1,360 @@
+// This file defines the green file: what socket.makefile, os.pipe and
+// sys.stdin, sys.stdout and sys.stderr return. Reading goes through a
+// conn (conn.go); writing goes through a conn or the output queue
+// (output.go). Iterating a file yields its lines.
+
+package builtins
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/evscript/evscript/hub"
+	"go.starlark.net/starlark"
+)
+
+// A fileWriter is where a file's writes go.
+type fileWriter interface {
+	write(t *hub.Task, data []byte) error // parks only above a high-water mark
+	flush(t *hub.Task) error              // parks until the bytes are written
+}
+
+// A File is a green file.
+type File struct {
+	id     uint32
+	num    int32 // the descriptor number of sys.stdin, stdout, stderr; else -1
+	owns   bool  // close closes the stream (pipes), not only the file
+	closed bool
+	mode   string
+	r      *conn      // nil if not readable
+	w      fileWriter // nil if not writable
+}
+
+var (
+	_ starlark.HasAttrs = (*File)(nil)
+	_ starlark.Iterable = (*File)(nil)
+)
+
+// newFile returns a file on c with mode "r", "w" or "rw" (with an optional
+// "b", or "+" for "rw").
+func newFile(c *conn, mode string, owns bool) (*File, error) {
+	f := &File{id: valueIDs.Add(1), mode: mode, owns: owns, num: -1}
+	m := strings.ReplaceAll(mode, "b", "")
+	if m == "" || strings.Trim(m, "rwa+") != "" {
+		return nil, fmt.Errorf("invalid mode %q", mode)
+	}
+	if strings.ContainsAny(m, "r+") {
+		f.r = c
+	}
+	if strings.ContainsAny(m, "wa+") {
+		f.w = c
+	}
+	return f, nil
+}
+
+// name returns the file's name: <stdin>, <socket fd=7>, <pipe fd=5>.
+func (f *File) name() string {
+	switch f.num {
+	case 0:
+		return "<stdin>"
+	case 1:
+		return "<stdout>"
+	case 2:
+		return "<stderr>"
+	}
+	c := f.r
+	if c == nil {
+		c, _ = f.w.(*conn)
+	}
+	if c == nil || c.fd == nil {
+		return "<file>"
+	}
+	return fmt.Sprintf("<%s fd=%d>", c.what(), c.fd.Sysfd())
+}
+
+func (f *File) String() string {
+	state := ""
+	if f.closed {
+		state = " (closed)"
+	}
+	return fmt.Sprintf("<file %s mode=%q%s>", f.name(), f.mode, state)
+}
+func (f *File) Type() string          { return "file" }
+func (f *File) Freeze()               {}
+func (f *File) Truth() starlark.Bool  { return true }
+func (f *File) Hash() (uint32, error) { return f.id, nil }
+
+type fileMethod func(f *File, t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
+
+var fileMethods = map[string]fileMethod{
+	"close":      (*File).close,
+	"fileno":     (*File).fileno,
+	"flush":      (*File).flush,
+	"read":       (*File).read,
+	"readline":   (*File).readline,
+	"readlines":  (*File).readlines,
+	"write":      (*File).write,
+	"writelines": (*File).writelines,
+}
+
+// Attr returns a method, or closed, mode, name.
+func (f *File) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "closed":
+		return starlark.Bool(f.closed), nil
+	case "mode":
+		return starlark.String(f.mode), nil
+	case "name":
+		return starlark.String(f.name()), nil
+	}
+	m := fileMethods[name]
+	if m == nil {
+		return nil, nil
+	}
+	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		t, err := taskOf(th, b)
+		if err != nil {
+			return nil, err
+		}
+		return m(f, t, b, args, kw)
+	}), nil
+}
+
+// AttrNames lists the attributes.
+func (f *File) AttrNames() []string {
+	names := []string{"closed", "mode", "name"}
+	for name := range fileMethods {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// reader returns the file's stream for reading, made the reader of t.
+// The caller must call endRead on it.
+func (f *File) reader(t *hub.Task, fname string) (*conn, error) {
+	if f.closed {
+		return nil, ValueError.New(fname + ": I/O operation on closed file")
+	}
+	if f.r == nil {
+		return nil, OSError.New(fname + ": file not open for reading")
+	}
+	if err := f.r.beginRead(t, fname); err != nil {
+		return nil, err
+	}
+	return f.r, nil
+}
+
+// writer returns the file's writer.
+func (f *File) writer(fname string) (fileWriter, error) {
+	if f.closed {
+		return nil, ValueError.New(fname + ": I/O operation on closed file")
+	}
+	if f.w == nil {
+		return nil, OSError.New(fname + ": file not open for writing")
+	}
+	return f.w, nil
+}
+
+// readline(limit=-1) -> the next line including "\n", at most limit
+// bytes; "" at the end.
+func (f *File) readline(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	limit := -1
+	if err := starlark.UnpackArgs(b.Name(), args, kw, "limit?", &limit); err != nil {
+		return nil, err
+	}
+	c, err := f.reader(t, b.Name())
+	if err != nil {
+		return nil, err
+	}
+	defer c.endRead()
+	line, err := c.readLine(t, limit)
+	if err != nil {
+		return nil, err
+	}
+	return starlark.String(line), nil
+}
+
+// read(n=-1) -> n bytes, or everything until the end when n < 0; fewer
+// only at the end.
+func (f *File) read(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	n := -1
+	if err := starlark.UnpackArgs(b.Name(), args, kw, "n?", &n); err != nil {
+		return nil, err
+	}
+	c, err := f.reader(t, b.Name())
+	if err != nil {
+		return nil, err
+	}
+	defer c.endRead()
+	data, err := c.read(t, n)
+	if err != nil {
+		return nil, err
+	}
+	return starlark.String(data), nil
+}
+
+// readlines() -> the list of the remaining lines.
+func (f *File) readlines(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
+		return nil, err
+	}
+	c, err := f.reader(t, b.Name())
+	if err != nil {
+		return nil, err
+	}
+	defer c.endRead()
+	var lines []starlark.Value
+	for {
+		line, err := c.readLine(t, -1)
+		if err != nil {
+			return nil, err
+		}
+		if line == "" {
+			return starlark.NewList(lines), nil
+		}
+		lines = append(lines, starlark.String(line))
+	}
+}
+
+// write(data) -> len(data). It parks only while the unsent backlog is
+// above the high-water mark; the bytes leave no later than the caller's
+// next wait.
+func (f *File) write(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var data Data
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &data); err != nil {
+		return nil, err
+	}
+	w, err := f.writer(b.Name())
+	if err != nil {
+		return nil, err
+	}
+	if err := w.write(t, []byte(data)); err != nil {
+		return nil, err
+	}
+	return starlark.MakeInt(len(data)), nil
+}
+
+// writelines(iterable) writes each string.
+func (f *File) writelines(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var lines starlark.Iterable
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &lines); err != nil {
+		return nil, err
+	}
+	w, err := f.writer(b.Name())
+	if err != nil {
+		return nil, err
+	}
+	var buf []byte
+	it := lines.Iterate()
+	defer it.Done()
+	var x starlark.Value
+	for it.Next(&x) {
+		var d Data
+		if err := d.Unpack(x); err != nil {
+			return nil, fmt.Errorf("%s: %v", b.Name(), err)
+		}
+		buf = append(buf, d...)
+	}
+	if err := w.write(t, buf); err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
+}
+
+// flush() waits until everything written has been sent.
+func (f *File) flush(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
+		return nil, err
+	}
+	if f.closed || f.w == nil {
+		return starlark.None, nil
+	}
+	if err := f.w.flush(t); err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
+}
+
+// close() closes the file. For a pipe it closes the pipe, sending what is
+// queued first; for a socket's file the socket stays open until
+// socket.close(). A second close does nothing.
+func (f *File) close(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
+		return nil, err
+	}
+	if f.closed {
+		return starlark.None, nil
+	}
+	f.closed = true
+	if f.owns {
+		if c, ok := f.w.(*conn); ok {
+			c.close()
+		} else if f.r != nil {
+			f.r.close()
+		}
+	}
+	return starlark.None, nil
+}
+
+// fileno() -> the descriptor number.
+func (f *File) fileno(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
+		return nil, err
+	}
+	if fd := f.fd(); fd != nil {
+		return starlark.MakeInt(fd.Sysfd()), nil
+	}
+	if f.num >= 0 {
+		return starlark.MakeInt(int(f.num)), nil
+	}
+	return nil, OSError.New(b.Name() + ": file has no descriptor")
+}
+
+// fd returns the hub FD under the file, if it has one.
+func (f *File) fd() *hub.FD {
+	if f.r != nil && f.r.fd != nil {
+		return f.r.fd
+	}
+	if c, ok := f.w.(*conn); ok && c.fd != nil {
+		return c.fd
+	}
+	return nil
+}
+
+// Iterate returns an iterator over the file's lines: for line in f.
+func (f *File) Iterate() starlark.Iterator { return &fileIter{f: f} }
+
+// A fileIter reads the lines of a file. Starlark's iterators cannot fail,
+// so a read error ends the loop and is raised in the green thread right
+// after it (raiseLater).
+type fileIter struct{ f *File }
+
+func (it *fileIter) Next(p *starlark.Value) bool {
+	f := it.f
+	if f.r == nil {
+		return false
+	}
+	t := f.r.rt.Hub.Current()
+	if t == nil {
+		return false
+	}
+	c, err := f.reader(t, "readline")
+	if err == nil {
+		var line string
+		line, err = c.readLine(t, -1)
+		c.endRead()
+		if err == nil {
+			if line == "" {
+				return false
+			}
+			*p = starlark.String(line)
+			return true
+		}
+	}
+	raiseLater(t, err)
+	return false
+}
+
+func (it *fileIter) Done() {}

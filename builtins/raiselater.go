@@ -1,0 +1,85 @@
+// This file defines raiseLater, which raises an error in a green thread
+// from code that cannot return one: a Starlark iterator's Next (for line
+// in f) has no error result, so a read error ends the loop and the error
+// is raised by cancelling the thread, at its next instruction.
+//
+// The cancellation's reason names the error and a number; ToException
+// maps the cancellation back to the error, and catch and try_except undo
+// the cancellation, as they do for KeyboardInterrupt. The table remembers
+// the last laterKeep errors.
+
+package builtins
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/evscript/evscript/hub"
+	"go.starlark.net/starlark"
+)
+
+const (
+	laterMark = " [raised after a for loop, #"
+	laterKeep = 1024
+)
+
+var later struct {
+	sync.Mutex
+	seq  int
+	errs map[string]error
+	keys []string // in order, for eviction
+}
+
+// raiseLater raises err in the green thread of t at its next instruction.
+func raiseLater(t *hub.Task, err error) {
+	g, _ := t.Data.(*GreenThread)
+	if g == nil || err == nil {
+		return
+	}
+	later.Lock()
+	later.seq++
+	reason := fmt.Sprintf("%s%s%d]", errorText(err), laterMark, later.seq)
+	if later.errs == nil {
+		later.errs = make(map[string]error)
+	}
+	later.errs[reason] = err
+	later.keys = append(later.keys, reason)
+	if len(later.keys) > laterKeep {
+		delete(later.errs, later.keys[0])
+		later.keys = later.keys[1:]
+	}
+	later.Unlock()
+	g.Cancel(reason)
+}
+
+// errorText is how an error reads in a cancellation reason.
+func errorText(err error) string {
+	var exc *Exception
+	if errors.As(err, &exc) {
+		return exc.Error()
+	}
+	cls, msg := classify(err)
+	return cls.name + ": " + msg
+}
+
+// laterError returns the error raiseLater raised, if err is the
+// cancellation it caused.
+func laterError(err error) (error, bool) {
+	var ee *starlark.EvalError
+	msg := err.Error()
+	if errors.As(err, &ee) {
+		if cause := errors.Unwrap(ee); cause != nil {
+			msg = cause.Error()
+		}
+	}
+	reason, ok := strings.CutPrefix(msg, cancelPrefix)
+	if !ok || !strings.Contains(reason, laterMark) {
+		return nil, false
+	}
+	later.Lock()
+	defer later.Unlock()
+	e, ok := later.errs[reason]
+	return e, ok
+}

@@ -1,0 +1,193 @@
+// This file defines the select module: select.select parks only the
+// calling green thread until one of the given sockets, files or
+// descriptors is ready. It also defines how a script value names a
+// descriptor, which trampoline shares.
+
+package builtins
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/evscript/evscript/hub"
+	"go.starlark.net/starlark"
+)
+
+func init() {
+	registerModule("select", func(rt *Runtime) starlark.Value {
+		return newModule("select", starlark.StringDict{"select": rt.builtin("select", selectSelect)})
+	})
+	registerAPI("wrap_select_with_coroutine_select", func(rt *Runtime) starlark.Value {
+		return starlark.NewBuiltin("wrap_select_with_coroutine_select", noop)
+	})
+}
+
+// A waitable is what a script value waits on: a stream with its own
+// buffer (it may be readable with the descriptor idle), and the
+// descriptor. Either may be nil: sys.stdin has no descriptor the hub
+// polls, an int names a bare descriptor.
+type waitable struct {
+	v  starlark.Value
+	c  *conn
+	fd *hub.FD
+}
+
+// waitableOf resolves a socket, a file, a descriptor number, or a value
+// with a fileno() method. For a file, write says which side matters.
+func waitableOf(rt *Runtime, th *starlark.Thread, fname string, v starlark.Value, write bool) (waitable, error) {
+	w := waitable{v: v}
+	switch x := v.(type) {
+	case *Socket:
+		w.c, w.fd = x.c, x.c.fd
+	case *File:
+		if write {
+			w.c, _ = x.w.(*conn)
+			if x.w == nil {
+				return w, fmt.Errorf("%s: %s is not open for writing", fname, x)
+			}
+		} else {
+			if x.r == nil {
+				return w, fmt.Errorf("%s: %s is not open for reading", fname, x)
+			}
+			w.c = x.r
+		}
+		if w.c != nil {
+			w.fd = w.c.fd
+		}
+	case starlark.Int:
+		var n int
+		if err := starlark.AsInt(x, &n); err != nil {
+			return w, fmt.Errorf("%s: %v", fname, err)
+		}
+		if w.fd = rt.Hub.LookupFD(n); w.fd == nil {
+			return w, fmt.Errorf("%s: descriptor %d is not an open green socket or file", fname, n)
+		}
+	default:
+		var fileno starlark.Value
+		if ha, ok := v.(starlark.HasAttrs); ok {
+			fileno, _ = ha.Attr("fileno")
+		}
+		if fileno == nil {
+			return w, fmt.Errorf("%s: got %s, want a socket, a file or a descriptor", fname, v.Type())
+		}
+		n, err := starlark.Call(th, fileno, nil, nil)
+		if err != nil {
+			return w, err
+		}
+		inner, err := waitableOf(rt, th, fname, n, write)
+		inner.v = v
+		return inner, err
+	}
+	if w.c != nil && w.c.closed {
+		return w, fmt.Errorf("%s: %w", fname, hub.ErrClosed)
+	}
+	return w, nil
+}
+
+// select(rlist, wlist, xlist, timeout=None) -> (readable, writable, []).
+// Nothing is ever exceptional.
+func selectSelect(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var rlist, wlist, xlist starlark.Iterable
+	var timeout OptSeconds = -1
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "rlist", &rlist, "wlist", &wlist, "xlist", &xlist, "timeout?", &timeout); err != nil {
+		return nil, err
+	}
+	t, err := taskOf(th, b)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := waitables(rt, th, b.Name(), rlist, false)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := waitables(rt, th, b.Name(), wlist, true)
+	if err != nil {
+		return nil, err
+	}
+	r, w, err := selectWait(rt, t, rs, ws, time.Duration(timeout))
+	if err != nil {
+		return nil, err
+	}
+	return starlark.Tuple{starlark.NewList(r), starlark.NewList(w), starlark.NewList(nil)}, nil
+}
+
+func waitables(rt *Runtime, th *starlark.Thread, fname string, list starlark.Iterable, write bool) ([]waitable, error) {
+	var ws []waitable
+	it := list.Iterate()
+	defer it.Done()
+	var v starlark.Value
+	for it.Next(&v) {
+		w, err := waitableOf(rt, th, fname, v, write)
+		if err != nil {
+			return nil, err
+		}
+		ws = append(ws, w)
+	}
+	return ws, nil
+}
+
+// selectWait parks t until some of rs are readable or ws writable, or the
+// timeout passes (< 0: never), and returns the ready values.
+func selectWait(rt *Runtime, t *hub.Task, rs, ws []waitable, timeout time.Duration) (r, w []starlark.Value, err error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		var rfds, wfds []*hub.FD
+		var rmap, wmap []int
+		for i, x := range rs {
+			switch {
+			case x.c != nil && x.c.readyToRead():
+				r = append(r, x.v)
+			case x.fd != nil:
+				rfds, rmap = append(rfds, x.fd), append(rmap, i)
+			default:
+				x.c.readAhead(t) // sys.stdin: read it off the hub
+			}
+		}
+		for i, x := range ws {
+			if x.fd == nil {
+				w = append(w, x.v) // output queue: always writable
+				continue
+			}
+			wfds, wmap = append(wfds, x.fd), append(wmap, i)
+		}
+		d := time.Duration(-1)
+		if timeout >= 0 {
+			d = max(time.Until(deadline), 0)
+		}
+		if len(r) > 0 || len(w) > 0 {
+			d = 0
+		}
+		rok, wok, err := rt.Hub.Select(t, rfds, wfds, d)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, ok := range rok {
+			if ok {
+				r = append(r, rs[rmap[i]].v)
+			}
+		}
+		for i, ok := range wok {
+			if ok {
+				w = append(w, ws[wmap[i]].v)
+			}
+		}
+		if len(r) > 0 || len(w) > 0 || d == 0 {
+			return r, w, nil
+		}
+	}
+}
+
+// readAhead starts reading the blocking source off the hub, if no read is
+// in flight, and arranges for t's next park to end when the bytes arrive.
+func (c *conn) readAhead(t *hub.Task) {
+	c.src.notify = append(c.src.notify, t.Waker())
+	if c.src.inflight || c.readyToRead() {
+		return
+	}
+	c.rt.Hub.Spawn("stdin read-ahead", func(ht *hub.Task) error {
+		if c.src.inflight || c.readyToRead() {
+			return nil
+		}
+		return c.fillBlocking(ht)
+	})
+}

@@ -1,0 +1,674 @@
+// This file defines the green socket value and its methods, and the
+// address type its methods take and return.
+//
+// A socket is a conn (conn.go) plus what only sockets have: bind, listen,
+// accept, connect, addresses, options and datagrams. Every blocking
+// method parks only the calling green thread, and settimeout bounds each
+// park. Sockets compare and hash by identity.
+
+package builtins
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/evscript/evscript/hub"
+	"go.starlark.net/starlark"
+)
+
+// A Socket is a green socket.
+type Socket struct {
+	c       *conn
+	id      uint32
+	family  int
+	typ     int
+	proto   int
+	tlsConf *tlsServer    // ssl_listener: accepted sockets speak TLS
+	backoff time.Duration // accept's pause after EMFILE and the like
+}
+
+var (
+	_ starlark.HasAttrs = (*Socket)(nil)
+	// valueIDs numbers sockets and files for Hash.
+	valueIDs atomic.Uint32
+)
+
+// newSocket wraps a descriptor that is not yet registered with the hub;
+// on error it closes it.
+func newSocket(rt *Runtime, sysfd, family, typ, proto int) (*Socket, error) {
+	fd, err := rt.Hub.NewFD(sysfd)
+	if err != nil {
+		closeFD(sysfd)
+		return nil, err
+	}
+	s := &Socket{c: newConn(rt, fd, 's'), id: valueIDs.Add(1), family: family, typ: typ, proto: proto}
+	s.c.dgram = typ == syscall.SOCK_DGRAM
+	fd.SetKind("socket")
+	return s, nil
+}
+
+// isTCP reports whether s is a TCP socket.
+func (s *Socket) isTCP() bool {
+	return s.typ == syscall.SOCK_STREAM && (s.family == syscall.AF_INET || s.family == syscall.AF_INET6)
+}
+
+// sysfd returns the descriptor number, or -1 once closed.
+func (s *Socket) sysfd() int {
+	if s.c.closed {
+		return -1
+	}
+	return s.c.fd.Sysfd()
+}
+
+func (s *Socket) String() string {
+	return fmt.Sprintf("<socket fd=%d family=%s type=%s>", s.sysfd(), constName("AF_", s.family), constName("SOCK_", s.typ))
+}
+func (s *Socket) Type() string          { return "socket" }
+func (s *Socket) Freeze()               {}
+func (s *Socket) Truth() starlark.Bool  { return true }
+func (s *Socket) Hash() (uint32, error) { return s.id, nil }
+
+// constName returns the name of a socket constant with the prefix.
+func constName(prefix string, v int) string {
+	for name, x := range socketConstants {
+		if x == v && strings.HasPrefix(name, prefix) {
+			return name
+		}
+	}
+	return fmt.Sprint(v)
+}
+
+type socketMethod func(s *Socket, t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
+
+var socketMethods = map[string]socketMethod{
+	"accept":      (*Socket).accept,
+	"bind":        (*Socket).bind,
+	"close":       (*Socket).close,
+	"connect":     (*Socket).connect,
+	"connect_ex":  (*Socket).connectEx,
+	"fileno":      (*Socket).fileno,
+	"getpeername": (*Socket).getpeername,
+	"getsockname": (*Socket).getsockname,
+	"getsockopt":  (*Socket).getsockopt,
+	"gettimeout":  (*Socket).gettimeout,
+	"listen":      (*Socket).listen,
+	"makefile":    (*Socket).makefile,
+	"recv":        (*Socket).recv,
+	"recvfrom":    (*Socket).recvfrom,
+	"send":        (*Socket).send,
+	"sendall":     (*Socket).sendall,
+	"sendto":      (*Socket).sendto,
+	"setblocking": (*Socket).setblocking,
+	"setsockopt":  (*Socket).setsockopt,
+	"settimeout":  (*Socket).settimeout,
+	"shutdown":    (*Socket).shutdown,
+}
+
+// Attr returns a method, or family, type, proto, closed.
+func (s *Socket) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "family":
+		return starlark.MakeInt(s.family), nil
+	case "type":
+		return starlark.MakeInt(s.typ), nil
+	case "proto":
+		return starlark.MakeInt(s.proto), nil
+	case "closed":
+		return starlark.Bool(s.c.closed), nil
+	}
+	m := socketMethods[name]
+	if m == nil {
+		return nil, nil
+	}
+	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		t, err := taskOf(th, b)
+		if err != nil {
+			return nil, err
+		}
+		return m(s, t, b, args, kw)
+	}), nil
+}
+
+// AttrNames lists the attributes.
+func (s *Socket) AttrNames() []string {
+	names := []string{"closed", "family", "proto", "type"}
+	for name := range socketMethods {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// accept() -> (socket, address). After EMFILE (or another shortage of
+// resources) the next accept first pauses, 5 ms doubling to 1 s, so that
+// a loop that catches the error does not spin while descriptors are
+// short.
+func (s *Socket) accept(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
+		return nil, err
+	}
+	if s.c.closed {
+		return nil, fmt.Errorf("%s: %w", b.Name(), hub.ErrClosed)
+	}
+	if s.backoff > 0 {
+		if err := t.Sleep(s.backoff); err != nil {
+			return nil, err
+		}
+	}
+	nfd, addr, err := acceptFD(t, s.c.fd)
+	if err != nil {
+		if isShortage(err) {
+			s.backoff = min(max(2*s.backoff, 5*time.Millisecond), time.Second)
+		}
+		return nil, err
+	}
+	s.backoff = 0
+	ns, err := newSocket(s.c.rt, nfd, s.family, s.typ, s.proto)
+	if err != nil {
+		return nil, err
+	}
+	if ns.isTCP() {
+		setNoDelay(nfd)
+	}
+	if s.tlsConf != nil {
+		ns.c.tls = newTLSServer(ns.c, s.tlsConf)
+	}
+	return starlark.Tuple{ns, addr.value()}, nil
+}
+
+// isShortage reports whether err says the process or the system ran out
+// of descriptors or memory.
+func isShortage(err error) bool {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return false
+	}
+	switch errno {
+	case syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM:
+		return true
+	}
+	return false
+}
+
+// bind(address).
+func (s *Socket) bind(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var v starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &v); err != nil {
+		return nil, err
+	}
+	a, err := resolveAddr(t, b.Name(), s.family, v)
+	if err != nil {
+		return nil, err
+	}
+	if err := bindFD(s.sysfd(), a); err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
+}
+
+// listen(backlog=50).
+func (s *Socket) listen(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	backlog := 50
+	if err := starlark.UnpackArgs(b.Name(), args, kw, "backlog?", &backlog); err != nil {
+		return nil, err
+	}
+	if err := listenFD(s.sysfd(), backlog); err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
+}
+
+// connect(address).
+func (s *Socket) connect(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var v starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &v); err != nil {
+		return nil, err
+	}
+	if err := s.dial(t, b.Name(), v); err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
+}
+
+// dial resolves v and connects to it.
+func (s *Socket) dial(t *hub.Task, fname string, v starlark.Value) error {
+	a, err := resolveAddr(t, fname, s.family, v)
+	if err != nil {
+		return err
+	}
+	if s.c.closed {
+		return fmt.Errorf("%s: %w", fname, hub.ErrClosed)
+	}
+	if err := connectFD(t, s.c.fd, a); err != nil {
+		return err
+	}
+	if s.isTCP() {
+		setNoDelay(s.sysfd())
+	}
+	return nil
+}
+
+// connect_ex(address) -> 0, or the error number connect failed with.
+func (s *Socket) connectEx(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var v starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &v); err != nil {
+		return nil, err
+	}
+	err := s.dial(t, b.Name(), v)
+	var errno syscall.Errno
+	switch {
+	case err == nil:
+		return starlark.MakeInt(0), nil
+	case errors.As(err, &errno):
+		return starlark.MakeInt(int(errno)), nil
+	}
+	return nil, err
+}
+
+// fileno() -> the descriptor number, -1 once closed.
+func (s *Socket) fileno(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
+		return nil, err
+	}
+	return starlark.MakeInt(s.sysfd()), nil
+}
+
+// getsockname() -> the local address.
+func (s *Socket) getsockname(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
+		return nil, err
+	}
+	a, err := getsockname(s.sysfd())
+	if err != nil {
+		return nil, err
+	}
+	return a.value(), nil
+}
+
+// getpeername() -> the peer's address.
+func (s *Socket) getpeername(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
+		return nil, err
+	}
+	a, err := getpeername(s.sysfd())
+	if err != nil {
+		return nil, err
+	}
+	return a.value(), nil
+}
+
+// setsockopt(level, option, value): value is an int or a bool.
+func (s *Socket) setsockopt(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var level, opt int
+	var v starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 3, &level, &opt, &v); err != nil {
+		return nil, err
+	}
+	var value int
+	switch v := v.(type) {
+	case starlark.Bool:
+		if v {
+			value = 1
+		}
+	case starlark.Int:
+		if err := starlark.AsInt(v, &value); err != nil {
+			return nil, fmt.Errorf("%s: %v", b.Name(), err)
+		}
+	default:
+		return nil, fmt.Errorf("%s: got %s for value, want int or bool", b.Name(), v.Type())
+	}
+	if err := setsockoptInt(s.sysfd(), level, opt, value); err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
+}
+
+// getsockopt(level, option) -> int.
+func (s *Socket) getsockopt(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var level, opt int
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 2, &level, &opt); err != nil {
+		return nil, err
+	}
+	v, err := getsockoptInt(s.sysfd(), level, opt)
+	if err != nil {
+		return nil, err
+	}
+	return starlark.MakeInt(v), nil
+}
+
+// settimeout(seconds or None): the bound on each park of a blocking call.
+func (s *Socket) settimeout(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var d OptSeconds
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &d); err != nil {
+		return nil, err
+	}
+	s.setTimeout(time.Duration(d))
+	return starlark.None, nil
+}
+
+func (s *Socket) setTimeout(d time.Duration) {
+	s.c.timeout = d
+	s.c.fd.SetTimeout(d)
+}
+
+// gettimeout() -> seconds or None.
+func (s *Socket) gettimeout(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
+		return nil, err
+	}
+	if s.c.timeout < 0 {
+		return starlark.None, nil
+	}
+	return starlark.Float(s.c.timeout.Seconds()), nil
+}
+
+// setblocking(flag): True is settimeout(None), False is settimeout(0).
+func (s *Socket) setblocking(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var flag bool
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &flag); err != nil {
+		return nil, err
+	}
+	if flag {
+		s.setTimeout(-1)
+	} else {
+		s.setTimeout(0)
+	}
+	return starlark.None, nil
+}
+
+// recv(n=65536) -> up to n bytes as a string; "" at end of stream.
+func (s *Socket) recv(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	n := scratchSize
+	if err := starlark.UnpackArgs(b.Name(), args, kw, "n?", &n); err != nil {
+		return nil, err
+	}
+	if n < 0 {
+		return nil, ValueError.New(b.Name() + ": negative buffer size")
+	}
+	if err := s.c.beginRead(t, b.Name()); err != nil {
+		return nil, err
+	}
+	defer s.c.endRead()
+	if s.c.dgram {
+		data, _, err := s.recvDatagram(t, n)
+		return data, err
+	}
+	data, err := s.c.recv(t, n)
+	if err != nil {
+		return nil, err
+	}
+	return starlark.String(data), nil
+}
+
+// recvDatagram receives one datagram of at most n bytes.
+func (s *Socket) recvDatagram(t *hub.Task, n int) (starlark.Value, sockAddr, error) {
+	buf := make([]byte, max(n, 1))
+	m, a, err := recvfromFD(t, s.c.fd, buf)
+	if err != nil {
+		return nil, a, err
+	}
+	return starlark.String(buf[:min(m, n)]), a, nil
+}
+
+// recvfrom(n=65536) -> (data, address); the address is None on a stream
+// socket.
+func (s *Socket) recvfrom(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if !s.c.dgram {
+		data, err := s.recv(t, b, args, kw)
+		if err != nil {
+			return nil, err
+		}
+		return starlark.Tuple{data, starlark.None}, nil
+	}
+	n := scratchSize
+	if err := starlark.UnpackArgs(b.Name(), args, kw, "n?", &n); err != nil {
+		return nil, err
+	}
+	if err := s.c.beginRead(t, b.Name()); err != nil {
+		return nil, err
+	}
+	defer s.c.endRead()
+	data, a, err := s.recvDatagram(t, n)
+	if err != nil {
+		return nil, err
+	}
+	return starlark.Tuple{data, a.value()}, nil
+}
+
+// send(data) -> the number of bytes sent (all of them: send waits until
+// they are handed to the kernel).
+func (s *Socket) send(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var data Data
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &data); err != nil {
+		return nil, err
+	}
+	if err := s.sendData(t, b.Name(), data); err != nil {
+		return nil, err
+	}
+	return starlark.MakeInt(len(data)), nil
+}
+
+// sendall(data).
+func (s *Socket) sendall(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var data Data
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &data); err != nil {
+		return nil, err
+	}
+	if err := s.sendData(t, b.Name(), data); err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
+}
+
+func (s *Socket) sendData(t *hub.Task, fname string, data Data) error {
+	if s.c.closed {
+		return fmt.Errorf("%s: %w", fname, hub.ErrClosed)
+	}
+	if s.c.dgram {
+		return sendtoFD(t, s.c.fd, []byte(data), sockAddr{})
+	}
+	return s.c.sendall(t, fname, []byte(data))
+}
+
+// sendto(data, address) -> the number of bytes sent.
+func (s *Socket) sendto(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var data Data
+	var v starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 2, &data, &v); err != nil {
+		return nil, err
+	}
+	a, err := resolveAddr(t, b.Name(), s.family, v)
+	if err != nil {
+		return nil, err
+	}
+	if s.c.closed {
+		return nil, fmt.Errorf("%s: %w", b.Name(), hub.ErrClosed)
+	}
+	if err := sendtoFD(t, s.c.fd, []byte(data), a); err != nil {
+		return nil, err
+	}
+	return starlark.MakeInt(len(data)), nil
+}
+
+// shutdown(how): SHUT_RD, SHUT_WR or SHUT_RDWR. Bytes already written are
+// sent before the writing side shuts.
+func (s *Socket) shutdown(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var how int
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &how); err != nil {
+		return nil, err
+	}
+	if s.c.closed {
+		return nil, fmt.Errorf("%s: %w", b.Name(), hub.ErrClosed)
+	}
+	if how != syscall.SHUT_RD {
+		if s.c.tls != nil {
+			if err := s.c.closeWriteTLS(t); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.c.flush(t); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.c.fd.Shutdown(how); err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
+}
+
+// close() closes the socket: a green thread parked reading it wakes at the
+// end of the stream; bytes already written are still sent. Files made by
+// makefile are closed too. A second close does nothing.
+func (s *Socket) close(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
+		return nil, err
+	}
+	s.c.close()
+	return starlark.None, nil
+}
+
+// makefile(mode="r") -> a file on the socket: "r", "w", "rw" (a "b" or a
+// buffering argument is accepted and changes nothing).
+func (s *Socket) makefile(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	mode := "r"
+	var buffering starlark.Value
+	if err := starlark.UnpackArgs(b.Name(), args, kw, "mode?", &mode, "buffering?", &buffering, "bufsize?", &buffering); err != nil {
+		return nil, err
+	}
+	f, err := newFile(s.c, mode, false)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", b.Name(), err)
+	}
+	return f, nil
+}
+
+// Data is a string or bytes argument: what scripts send and write.
+type Data string
+
+var _ starlark.Unpacker = (*Data)(nil)
+
+// Unpack implements starlark.Unpacker.
+func (d *Data) Unpack(v starlark.Value) error {
+	switch v := v.(type) {
+	case starlark.String:
+		*d = Data(v)
+	case starlark.Bytes:
+		*d = Data(v)
+	default:
+		return fmt.Errorf("got %s, want string or bytes", v.Type())
+	}
+	return nil
+}
+
+// A sockAddr is a socket address: an IP address and port, or a path.
+type sockAddr struct {
+	family int
+	ip     netip.Addr
+	port   int
+	scope  uint32
+	path   string
+}
+
+// value returns the address as scripts see it: (host, port) for IPv4,
+// (host, port, 0, scope) for IPv6, the path for Unix sockets, or None.
+func (a sockAddr) value() starlark.Value {
+	switch a.family {
+	case syscall.AF_INET:
+		return starlark.Tuple{starlark.String(a.ip.Unmap().String()), starlark.MakeInt(a.port)}
+	case syscall.AF_INET6:
+		return starlark.Tuple{starlark.String(a.ip.String()), starlark.MakeInt(a.port), starlark.MakeInt(0), starlark.MakeInt(int(a.scope))}
+	case syscall.AF_UNIX:
+		return starlark.String(a.path)
+	}
+	return starlark.None
+}
+
+// resolveAddr turns a script address into a sockAddr for family (0: the
+// family of the host): (host, port) for IP sockets, a path for Unix ones.
+// A host that is not an IP address is resolved off the hub.
+func resolveAddr(t *hub.Task, fname string, family int, v starlark.Value) (sockAddr, error) {
+	if family == syscall.AF_UNIX {
+		path, ok := starlark.AsString(v)
+		if !ok {
+			return sockAddr{}, fmt.Errorf("%s: got %s for a Unix socket address, want a path", fname, v.Type())
+		}
+		return sockAddr{family: family, path: path}, nil
+	}
+	tup, ok := v.(starlark.Tuple)
+	if !ok || len(tup) < 2 {
+		return sockAddr{}, fmt.Errorf("%s: got %s for address, want (host, port)", fname, v.Type())
+	}
+	host, ok := starlark.AsString(tup[0])
+	if !ok {
+		return sockAddr{}, fmt.Errorf("%s: got %s for host, want string", fname, tup[0].Type())
+	}
+	var port int
+	if err := starlark.AsInt(tup[1], &port); err != nil || port < 0 || port > 65535 {
+		return sockAddr{}, fmt.Errorf("%s: port must be an int in 0-65535, got %s", fname, tup[1])
+	}
+	ip, err := resolveHost(t, family, host)
+	if err != nil {
+		return sockAddr{}, err
+	}
+	a := sockAddr{family: family, ip: ip, port: port}
+	if family == 0 {
+		a.family = syscall.AF_INET6
+		if ip.Is4() {
+			a.family = syscall.AF_INET
+		}
+	}
+	if a.family == syscall.AF_INET && !ip.Unmap().Is4() {
+		return sockAddr{}, fmt.Errorf("%s: %s is not an IPv4 address", fname, host)
+	}
+	return a, nil
+}
+
+// resolveHost returns the IP address of host: "" is the wildcard address,
+// an IP address is itself, and a name is looked up off the hub.
+func resolveHost(t *hub.Task, family int, host string) (netip.Addr, error) {
+	switch host {
+	case "":
+		if family == syscall.AF_INET6 {
+			return netip.IPv6Unspecified(), nil
+		}
+		return netip.IPv4Unspecified(), nil
+	case "<broadcast>":
+		return netip.AddrFrom4([4]byte{255, 255, 255, 255}), nil
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip.WithZone(""), nil
+	}
+	network := "ip"
+	switch family {
+	case syscall.AF_INET:
+		network = "ip4"
+	case syscall.AF_INET6:
+		network = "ip6"
+	}
+	var ips []netip.Addr
+	err := t.Await(func(ctx context.Context) error {
+		var err error
+		ips, err = net.DefaultResolver.LookupNetIP(ctx, network, host)
+		return err
+	})
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	for _, ip := range ips { // prefer IPv4, as gethostbyname does
+		if ip.Is4() || ip.Is4In6() {
+			return ip.Unmap(), nil
+		}
+	}
+	if len(ips) == 0 {
+		return netip.Addr{}, fmt.Errorf("no address for %s", host)
+	}
+	return ips[0], nil
+}

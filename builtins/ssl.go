@@ -1,0 +1,301 @@
+// This file defines TLS sockets: ssl_listener, connect_ssl, and crypto/tls
+// running over a green socket.
+//
+// crypto/tls wants a blocking net.Conn. tlsTransport is one: its Read
+// parks the calling green thread until the descriptor is readable, and its
+// Write never parks (it hands the bytes to the FD's send backlog). That
+// matters because tls.Conn holds Go mutexes across its calls to Read and
+// Write: a green thread parked inside tls code while holding one, and
+// another green thread blocking on that mutex with the baton, would stop
+// the whole hub. So:
+//
+//   - the handshake runs once, explicitly, in one green thread; others
+//     wanting to read or write park on a wait queue until it is done
+//     (tls.Conn.Read and Write would otherwise start it themselves);
+//   - at most one green thread is inside tls.Conn.Read (the conn's reader
+//     guard), which holds tls's input lock while parked;
+//   - tls.Conn.Write never parks, so its output lock is never held across
+//     a park; back-pressure is applied before calling it (Drain);
+//   - tls.Conn.Close and CloseWrite only take the output lock.
+//
+// Handshakes therefore happen on the green thread that first reads or
+// writes an accepted socket, never in accept, so a slow client cannot
+// stall an accept loop.
+
+package builtins
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/evscript/evscript/hub"
+	"go.starlark.net/starlark"
+)
+
+func init() {
+	registerAPI("ssl_listener", func(rt *Runtime) starlark.Value { return rt.builtin("ssl_listener", sslListener) })
+	registerAPI("connect_ssl", func(rt *Runtime) starlark.Value { return rt.builtin("connect_ssl", connectSSL) })
+}
+
+// tlsServer is the configuration an ssl_listener gives its connections.
+type tlsServer struct{ conf *tls.Config }
+
+// tlsState is a conn's TLS layer and its handshake.
+type tlsState struct {
+	conn    *tls.Conn
+	done    bool      // handshake completed
+	err     error     // handshake failed (sticky)
+	busy    *hub.Task // the task running the handshake
+	waiters hub.WaitQueue
+}
+
+func newTLSServer(c *conn, s *tlsServer) *tlsState {
+	return &tlsState{conn: tls.Server(&tlsTransport{c}, s.conf)}
+}
+
+// handshake runs the TLS handshake once; concurrent callers park until it
+// is done.
+func (c *conn) handshake(t *hub.Task) error {
+	s := c.tls
+	for !s.done {
+		if s.err != nil {
+			return s.err
+		}
+		if s.busy == nil {
+			s.busy = t
+			err := s.conn.Handshake()
+			s.busy = nil
+			s.done, s.err = err == nil, unpark(err)
+			s.waiters.WakeAll(nil)
+			return s.err
+		}
+		if _, err := s.waiters.Wait(t, "TLS handshake", c.timeout, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readTLS is readSome for a TLS conn.
+func (c *conn) readTLS(t *hub.Task) (*[]byte, []byte, error) {
+	if err := c.handshake(t); err != nil {
+		return nil, nil, c.readErr(err)
+	}
+	buf := scratchPool.Get().(*[]byte)
+	n, err := c.tls.conn.Read(*buf)
+	if n > 0 {
+		return buf, (*buf)[:n], nil
+	}
+	scratchPool.Put(buf)
+	if err == io.EOF {
+		c.eof = true
+		return nil, nil, nil
+	}
+	if err == nil {
+		return nil, nil, nil
+	}
+	return nil, nil, c.readErr(unpark(err))
+}
+
+// writeTLS is write for a TLS conn: record by record, draining the
+// backlog under highWater before each, so that tls.Conn.Write never
+// parks.
+func (c *conn) writeTLS(t *hub.Task, data []byte) error {
+	if err := c.handshake(t); err != nil {
+		return err
+	}
+	for len(data) > 0 {
+		if c.fd.Backlog() > highWater {
+			if err := c.fd.Drain(t, highWater, c.timeout); err != nil {
+				return err
+			}
+		}
+		if c.closed {
+			return hub.ErrClosed
+		}
+		n := min(len(data), 16<<10)
+		if _, err := c.tls.conn.Write(data[:n]); err != nil {
+			return unpark(err)
+		}
+		data = data[n:]
+	}
+	return nil
+}
+
+// closeWriteTLS sends the close_notify alert (shutdown of the writing
+// side).
+func (c *conn) closeWriteTLS(t *hub.Task) error {
+	if err := c.handshake(t); err != nil {
+		return err
+	}
+	return unpark(c.tls.conn.CloseWrite())
+}
+
+// closeTLS closes a TLS conn, sending close_notify if the handshake is
+// done and no green thread is in it.
+func (c *conn) closeTLS() {
+	if c.tls.done {
+		c.tls.conn.Close() // close_notify, then tlsTransport.Close
+		return
+	}
+	c.fd.CloseFlushed()
+	c.tls.waiters.WakeAll(hub.ErrClosed)
+}
+
+// A tlsTransport is the net.Conn that crypto/tls reads and writes: the
+// conn's descriptor, read by parking the running green thread.
+type tlsTransport struct{ c *conn }
+
+// parkError carries an error from a park (a timeout, a kill, a close)
+// through crypto/tls as a temporary error, so that tls does not make it
+// permanent; unpark recovers it.
+type parkError struct{ err error }
+
+func (e parkError) Error() string   { return e.err.Error() }
+func (e parkError) Unwrap() error   { return e.err }
+func (e parkError) Timeout() bool   { return errors.Is(e.err, hub.ErrTimeout) }
+func (e parkError) Temporary() bool { return true }
+
+// unpark returns the error inside a parkError.
+func unpark(err error) error {
+	var pe parkError
+	if errors.As(err, &pe) {
+		return pe.err
+	}
+	return err
+}
+
+// Read reads from the descriptor, parking the running green thread.
+func (tr *tlsTransport) Read(p []byte) (int, error) {
+	c := tr.c
+	t := c.rt.Hub.Current()
+	if t == nil {
+		return 0, hub.ErrNotTask
+	}
+	for {
+		n, err := c.fd.TryRead(p)
+		if err != errAgain {
+			return n, err
+		}
+		if err := c.fd.WaitRead(t, c.timeout); err != nil {
+			return 0, parkError{err}
+		}
+	}
+}
+
+// Write queues p on the descriptor's send backlog; it never parks.
+func (tr *tlsTransport) Write(p []byte) (int, error) {
+	if err := tr.c.fd.Send(p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Close closes the descriptor once the backlog is sent.
+func (tr *tlsTransport) Close() error {
+	tr.c.fd.CloseFlushed()
+	return nil
+}
+
+func (tr *tlsTransport) LocalAddr() net.Addr              { return &net.TCPAddr{} }
+func (tr *tlsTransport) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
+func (tr *tlsTransport) SetDeadline(time.Time) error      { return nil }
+func (tr *tlsTransport) SetReadDeadline(time.Time) error  { return nil }
+func (tr *tlsTransport) SetWriteDeadline(time.Time) error { return nil }
+
+// ssl_listener(address, certificate, private_key, backlog=50) -> a
+// listening socket whose accepted sockets speak TLS; certificate and
+// private_key are PEM files. See SCRIPT-API.md, api.
+func sslListener(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var addr starlark.Value
+	var certFile, keyFile string
+	backlog := 50
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &addr, "certificate", &certFile, "private_key", &keyFile, "backlog?", &backlog); err != nil {
+		return nil, err
+	}
+	t, err := taskOf(th, b)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, OSError.New(fmt.Sprintf("%s: %v", b.Name(), err))
+	}
+	s, err := listenTCP(rt, t, b.Name(), addr, backlog)
+	if err != nil {
+		return nil, err
+	}
+	s.tlsConf = &tlsServer{conf: &tls.Config{Certificates: []tls.Certificate{cert}}}
+	return s, nil
+}
+
+// connect_ssl(address, server_hostname=None, ca_file=None, verify=True,
+// timeout=None) -> a connected TLS socket, its handshake done. The
+// server's certificate is verified against ca_file (PEM) or the system's
+// roots, for server_hostname or the address's host, unless verify=False.
+// See SCRIPT-API.md, api.
+func connectSSL(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var addr starlark.Value
+	var hostname, caFile string
+	verify := true
+	var timeout OptSeconds = -1
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &addr, "server_hostname?", &hostname, "ca_file?", &caFile, "verify?", &verify, "timeout?", &timeout); err != nil {
+		return nil, err
+	}
+	t, err := taskOf(th, b)
+	if err != nil {
+		return nil, err
+	}
+	conf := &tls.Config{ServerName: hostname, InsecureSkipVerify: !verify}
+	if conf.ServerName == "" {
+		if tup, ok := addr.(starlark.Tuple); ok && len(tup) > 0 {
+			conf.ServerName, _ = starlark.AsString(tup[0])
+		}
+	}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, OSError.New(fmt.Sprintf("%s: %v", b.Name(), err))
+		}
+		conf.RootCAs = x509.NewCertPool()
+		if !conf.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, ValueError.New(fmt.Sprintf("%s: no certificate in %s", b.Name(), caFile))
+		}
+	}
+	s, err := dialTCP(rt, t, b.Name(), addr, time.Duration(timeout))
+	if err != nil {
+		return nil, err
+	}
+	s.c.tls = &tlsState{conn: tls.Client(&tlsTransport{s.c}, conf)}
+	if err := s.c.handshake(t); err != nil {
+		s.c.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// isNetError reports whether err is a network error that is not a system
+// error number: TLS failures, name resolution, bad addresses. They map to
+// OSError.
+func isNetError(err error) bool {
+	var (
+		opErr   *net.OpError
+		dnsErr  *net.DNSError
+		addrErr *net.AddrError
+		alert   tls.AlertError
+		verify  *tls.CertificateVerificationError
+		header  tls.RecordHeaderError
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		invalid x509.CertificateInvalidError
+	)
+	return errors.As(err, &opErr) || errors.As(err, &dnsErr) || errors.As(err, &addrErr) ||
+		errors.As(err, &alert) || errors.As(err, &verify) || errors.As(err, &header) ||
+		errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid)
+}

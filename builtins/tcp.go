@@ -1,0 +1,103 @@
+// This file defines api.tcp_listener and api.connect_tcp, and the helpers
+// the socket module and TLS share with them.
+
+package builtins
+
+import (
+	"syscall"
+	"time"
+
+	"github.com/evscript/evscript/hub"
+	"go.starlark.net/starlark"
+)
+
+func init() {
+	registerAPI("tcp_listener", func(rt *Runtime) starlark.Value { return rt.builtin("tcp_listener", tcpListener) })
+	registerAPI("connect_tcp", func(rt *Runtime) starlark.Value { return rt.builtin("connect_tcp", connectTCP) })
+}
+
+// tcp_listener(address, backlog=50) -> a listening socket with
+// SO_REUSEADDR; port 0 picks a free port (getsockname tells which).
+// See SCRIPT-API.md, api.
+func tcpListener(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var addr starlark.Value
+	backlog := 50
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &addr, "backlog?", &backlog); err != nil {
+		return nil, err
+	}
+	t, err := taskOf(th, b)
+	if err != nil {
+		return nil, err
+	}
+	return listenTCP(rt, t, b.Name(), addr, backlog)
+}
+
+// listenTCP makes a listening TCP socket.
+func listenTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, backlog int) (*Socket, error) {
+	a, err := resolveAddr(t, fname, 0, addr)
+	if err != nil {
+		return nil, err
+	}
+	s, err := openSocket(rt, a.family, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		return nil, err
+	}
+	fd := s.sysfd()
+	err = setsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+	if err == nil {
+		err = bindFD(fd, a)
+	}
+	if err == nil {
+		err = listenFD(fd, backlog)
+	}
+	if err != nil {
+		s.c.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// connect_tcp(address, timeout=None) -> a connected socket, with
+// TCP_NODELAY. ConnectionRefusedError for a closed port. See
+// SCRIPT-API.md, api.
+func connectTCP(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var addr starlark.Value
+	var timeout OptSeconds = -1
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &addr, "timeout?", &timeout); err != nil {
+		return nil, err
+	}
+	t, err := taskOf(th, b)
+	if err != nil {
+		return nil, err
+	}
+	return dialTCP(rt, t, b.Name(), addr, time.Duration(timeout))
+}
+
+// dialTCP connects a new TCP socket to addr; timeout (< 0: none) bounds
+// the connection and stays the socket's timeout.
+func dialTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, timeout time.Duration) (*Socket, error) {
+	a, err := resolveAddr(t, fname, 0, addr)
+	if err != nil {
+		return nil, err
+	}
+	s, err := openSocket(rt, a.family, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		return nil, err
+	}
+	s.setTimeout(timeout)
+	if err := connectFD(t, s.c.fd, a); err != nil {
+		s.c.close()
+		return nil, err
+	}
+	setNoDelay(s.sysfd())
+	return s, nil
+}
+
+// openSocket creates a socket registered with the hub.
+func openSocket(rt *Runtime, family, typ, proto int) (*Socket, error) {
+	fd, err := newSocketFD(family, typ, proto)
+	if err != nil {
+		return nil, err
+	}
+	return newSocket(rt, fd, family, typ, proto)
+}

@@ -1,0 +1,327 @@
+package hub
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// readAll reads a until end of stream on a task of its own and reports
+// the bytes through done.
+func readAll(h *Hub, a *FD, done func([]byte, error)) {
+	h.Spawn("reader", func(g *Task) error {
+		var got bytes.Buffer
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := a.Read(g, buf)
+			got.Write(buf[:n])
+			if err != nil {
+				if err == io.EOF {
+					err = nil
+				}
+				done(got.Bytes(), err)
+				return nil
+			}
+		}
+	})
+}
+
+func TestSendNeverParksAndKeepsOrder(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		var want bytes.Buffer
+		for i := range 200 {
+			chunk := bytes.Repeat([]byte{byte('a' + i%26)}, 50_000)
+			want.Write(chunk)
+			if err := b.Send(chunk); err != nil {
+				return fmt.Errorf("Send %d: %v", i, err)
+			}
+		}
+		// 10 MB cannot fit in the socket buffers: most is queued.
+		if b.Backlog() == 0 {
+			return fmt.Errorf("Backlog() = 0 after 10 MB, want queued bytes")
+		}
+		var got []byte
+		var rerr error
+		readAll(tk.h, a, func(p []byte, err error) { got, rerr = p, err })
+		if err := b.Drain(tk, 0, 5*time.Second); err != nil {
+			return fmt.Errorf("Drain: %v", err)
+		}
+		if b.Backlog() != 0 {
+			return fmt.Errorf("Backlog() = %d after Drain", b.Backlog())
+		}
+		b.Close()
+		for i := 0; got == nil && i < 1000; i++ {
+			tk.Yield()
+		}
+		if rerr != nil || !bytes.Equal(got, want.Bytes()) {
+			return fmt.Errorf("reader got %d bytes (err %v), want %d in order", len(got), rerr, want.Len())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCloseFlushedSendsBacklog(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		data := bytes.Repeat([]byte("0123456789"), 1_000_000)
+		if err := b.Send(data); err != nil {
+			return err
+		}
+		if b.Backlog() == 0 {
+			return fmt.Errorf("no backlog")
+		}
+		if err := b.CloseFlushed(); err != nil {
+			return err
+		}
+		if err := b.Send([]byte("x")); err != ErrClosed {
+			return fmt.Errorf("Send after CloseFlushed = %v, want ErrClosed", err)
+		}
+		var got []byte
+		done := false
+		readAll(tk.h, a, func(p []byte, err error) { got, done = p, true })
+		for i := 0; !done && i < 10000; i++ {
+			tk.Sleep(time.Millisecond)
+		}
+		if !bytes.Equal(got, data) {
+			return fmt.Errorf("got %d bytes, want %d", len(got), len(data))
+		}
+		if tk.h.backlogs != 0 || len(tk.h.fds) != 1 || b.send != nil {
+			return fmt.Errorf("backlogs=%d fds=%d after the flush, want 0 and 1", tk.h.backlogs, len(tk.h.fds))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSendToClosedPeerFails(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		a.Close()
+		var err error
+		for i := 0; i < 100 && err == nil; i++ {
+			err = b.Send([]byte("hello"))
+		}
+		if !errors.Is(err, syscall.EPIPE) && !errors.Is(err, syscall.ECONNRESET) {
+			return fmt.Errorf("Send to a closed peer = %v, want EPIPE or ECONNRESET", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBackgroundWriteErrorIsSticky(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		if err := b.Send(make([]byte, 8<<20)); err != nil {
+			return err
+		}
+		var derr error
+		tk.h.Spawn("drainer", func(g *Task) error {
+			derr = b.Drain(g, 0, 5*time.Second)
+			return nil
+		})
+		tk.Yield()
+		a.Close() // the next flush fails
+		for i := 0; derr == nil && i < 1000; i++ {
+			tk.Sleep(time.Millisecond)
+		}
+		if !errors.Is(derr, syscall.EPIPE) && !errors.Is(derr, syscall.ECONNRESET) {
+			return fmt.Errorf("Drain = %v, want EPIPE or ECONNRESET", derr)
+		}
+		if err := b.Send([]byte("x")); err != derr {
+			return fmt.Errorf("Send after a failed flush = %v, want %v", err, derr)
+		}
+		if b.Backlog() != 0 {
+			return fmt.Errorf("backlog kept after the error")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCloseFlushedAfterFailedFlushCloses(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		if err := b.Send(make([]byte, 8<<20)); err != nil {
+			return err
+		}
+		b.CloseFlushed()
+		a.Close() // the next flush fails: the lingering descriptor goes
+		for i := 0; len(tk.h.fds) > 0 && i < 1000; i++ {
+			tk.Sleep(time.Millisecond)
+		}
+		if len(tk.h.fds) != 0 || tk.h.backlogs != 0 {
+			return fmt.Errorf("fds=%d backlogs=%d, want none left", len(tk.h.fds), tk.h.backlogs)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDrainTimeoutAndClose(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		_, b := socketpair(t, tk.h)
+		if err := b.Send(make([]byte, 8<<20)); err != nil {
+			return err
+		}
+		if err := b.Drain(tk, 0, 5*time.Millisecond); err != ErrTimeout {
+			return fmt.Errorf("Drain with no reader = %v, want ErrTimeout", err)
+		}
+		var errs [2]error
+		for i := range errs {
+			tk.h.Spawn("drainer", func(g *Task) error {
+				errs[i] = b.Drain(g, 1<<20, -1)
+				return nil
+			})
+		}
+		tk.Yield()
+		b.Close()
+		tk.Yield()
+		if errs[0] != ErrClosed || errs[1] != ErrClosed {
+			return fmt.Errorf("drainers woke with %v, want ErrClosed twice", errs)
+		}
+		if tk.h.backlogs != 0 {
+			return fmt.Errorf("backlogs = %d after Close", tk.h.backlogs)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDatagrams(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		a, _ := tk.h.NewFD(fds[0])
+		b, _ := tk.h.NewFD(fds[1])
+		var got []string
+		tk.h.Spawn("receiver", func(g *Task) error {
+			buf := make([]byte, 100)
+			for range 2 {
+				n, _, err := a.Recvfrom(g, buf)
+				if err != nil {
+					return err
+				}
+				got = append(got, string(buf[:n]))
+			}
+			return nil
+		})
+		tk.Yield() // the receiver parks
+		for _, m := range []string{"one", "two"} {
+			if err := b.Sendto(tk, []byte(m), nil); err != nil {
+				return err
+			}
+		}
+		for i := 0; len(got) < 2 && i < 100; i++ {
+			tk.Yield()
+		}
+		if fmt.Sprint(got) != "[one two]" {
+			return fmt.Errorf("received %q, want two datagrams one, two", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestShutdownWrite(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		b.Send([]byte("last"))
+		if err := b.Shutdown(unix.SHUT_WR); err != nil {
+			return err
+		}
+		buf := make([]byte, 16)
+		n, err := a.Read(tk, buf)
+		if string(buf[:n]) != "last" || err != nil {
+			return fmt.Errorf("Read = %q, %v", buf[:n], err)
+		}
+		if _, err := a.Read(tk, buf); err != io.EOF {
+			return fmt.Errorf("Read after shutdown = %v, want EOF", err)
+		}
+		if err := a.Send([]byte("back")); err != nil {
+			return fmt.Errorf("the other direction still works: %v", err)
+		}
+		n, err = b.Read(tk, buf)
+		if string(buf[:n]) != "back" {
+			return fmt.Errorf("Read back = %q, %v", buf[:n], err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSelect(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		c, d := socketpair(t, tk.h)
+		r, w, err := tk.h.Select(tk, []*FD{a, c}, nil, 5*time.Millisecond)
+		if err != nil || r[0] || r[1] || len(w) != 0 {
+			return fmt.Errorf("Select with nothing to read = %v %v %v, want a timeout", r, w, err)
+		}
+		tk.h.Spawn("writer", func(g *Task) error {
+			return d.Send([]byte("x"))
+		})
+		r, _, err = tk.h.Select(tk, []*FD{a, c}, nil, -1)
+		if err != nil || r[0] || !r[1] {
+			return fmt.Errorf("Select = %v %v, want only c readable", r, err)
+		}
+		wk := tk.Waker()
+		tk.h.Spawn("waker", func(g *Task) error {
+			wk.Wake(nil)
+			return nil
+		})
+		r, _, err = tk.h.Select(tk, []*FD{a}, nil, -1)
+		if err != nil || r[0] {
+			return fmt.Errorf("Select woken by a waker = %v %v, want nothing ready", r, err)
+		}
+		_, w, err = tk.h.Select(tk, nil, []*FD{b}, 0)
+		if err != nil || !w[0] {
+			return fmt.Errorf("Select for writing = %v %v, want b writable", w, err)
+		}
+		var busy error
+		tk.h.Spawn("second", func(g *Task) error {
+			_, _, busy = tk.h.Select(g, []*FD{a}, nil, -1)
+			return nil
+		})
+		tk.h.Spawn("closer", func(g *Task) error {
+			a.Close()
+			return nil
+		})
+		if _, err := a.Read(tk, make([]byte, 1)); err != ErrClosed {
+			return fmt.Errorf("Read of a closed FD = %v", err)
+		}
+		if busy != ErrBusy {
+			return fmt.Errorf("second waiter on a = %v, want ErrBusy", busy)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
