@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"runtime/debug"
 	"testing"
 
 	"github.com/evscript/evscript/host"
@@ -191,16 +190,7 @@ func BenchmarkParkedInCoros(b *testing.B) {
 		b.Run(call, func(b *testing.B) {
 			for range b.N {
 				var before, after runtime.MemStats
-				measure := starlark.NewBuiltin("measure", func(_ *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
-					runtime.GC()
-					debug.FreeOSMemory()
-					if args[0] == starlark.String("before") {
-						runtime.ReadMemStats(&before)
-					} else {
-						runtime.ReadMemStats(&after)
-					}
-					return starlark.None, nil
-				})
+				measure := memMeasure(&before, &after)
 				h, err := host.New(host.Config{Predeclared: starlark.StringDict{"measure": measure, "N": starlark.MakeInt(n)}})
 				if err != nil {
 					b.Fatal(err)

@@ -85,16 +85,7 @@ func BenchmarkParkedThread(b *testing.B) {
 	const n = 100_000
 	for range b.N {
 		var before, after runtime.MemStats
-		measure := starlark.NewBuiltin("measure", func(_ *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
-			runtime.GC()
-			debug.FreeOSMemory()
-			if args[0] == starlark.String("before") {
-				runtime.ReadMemStats(&before)
-			} else {
-				runtime.ReadMemStats(&after)
-			}
-			return starlark.None, nil
-		})
+		measure := memMeasure(&before, &after)
 		h, err := host.New(host.Config{Predeclared: starlark.StringDict{"measure": measure, "N": starlark.MakeInt(n)}})
 		if err != nil {
 			b.Fatal(err)
@@ -116,4 +107,19 @@ measure("after")
 		b.ReportMetric(float64(after.StackInuse-before.StackInuse)/n, "stackB/thread")
 		h.Close()
 	}
+}
+
+// memMeasure returns measure(when): after a full GC it reads the memory
+// statistics into before (when == "before") or after.
+func memMeasure(before, after *runtime.MemStats) *starlark.Builtin {
+	return starlark.NewBuiltin("measure", func(_ *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
+		runtime.GC()
+		debug.FreeOSMemory()
+		if args[0] == starlark.String("before") {
+			runtime.ReadMemStats(before)
+		} else {
+			runtime.ReadMemStats(after)
+		}
+		return starlark.None, nil
+	})
 }
