@@ -192,17 +192,25 @@ func (c *conn) keep(rest []byte) {
 // recv returns up to n bytes, parking only if none are buffered; "" at end
 // of stream.
 func (c *conn) recv(t *hub.Task, n int) (string, error) {
-	if len(c.rbuf) == 0 && !c.eof && c.src == nil {
+	if n == 0 {
+		return "", nil
+	}
+	for len(c.rbuf) == 0 && !c.eof && c.src == nil {
 		buf, data, err := c.readSome(t)
-		defer putScratch(buf)
 		if err != nil || len(data) == 0 {
-			return "", err
+			putScratch(buf)
+			if err != nil {
+				return "", err
+			}
+			continue // the end of the stream, or a TLS record with no data
 		}
 		if len(data) > n {
 			c.keep(data[n:])
 			data = data[:n]
 		}
-		return string(data), nil
+		s := string(data)
+		putScratch(buf)
+		return s, nil
 	}
 	for len(c.rbuf) == 0 && !c.eof {
 		if err := c.fill(t); err != nil {

@@ -20,7 +20,9 @@ type fileWriter interface {
 	flush(t *hub.Task) error              // parks until the bytes are written
 }
 
-// A File is a green file.
+// A File is a green file: the value of socket.makefile, os.pipe and
+// sys.stdin, sys.stdout, sys.stderr. It must be used from the hub loop or
+// the running green thread.
 type File struct {
 	id     uint32
 	num    int32 // the descriptor number of sys.stdin, stdout, stderr; else -1

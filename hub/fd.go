@@ -71,6 +71,7 @@ func (fd *FD) SetReasons(read, write string) { fd.rreason, fd.wreason = read, wr
 // SetKind names what the descriptor is, such as "socket": the wait reasons
 // then read "socket read on fd 7", without the cost of making the strings
 // for FDs nobody waits on.
+// It must be called from the hub loop or the running task.
 func (fd *FD) SetKind(kind string) { fd.kind = kind }
 
 // reason returns the wait reason for direction mode ('r' or 'w'), making
