@@ -126,12 +126,19 @@ func (c *conn) readSome(t *hub.Task) (*[]byte, []byte, error) {
 		return c.readTLS(t)
 	}
 	for {
-		buf := scratchPool.Get().(*[]byte)
+		if !c.fd.Readable() {
+			// Park before taking a scratch buffer: an idle connection
+			// then touches no pool, and its stack stays shallow.
+			if err := c.fd.WaitRead(t, c.timeout); err != nil {
+				return nil, nil, c.readErr(err)
+			}
+		}
+		buf := c.rt.getScratch()
 		n, err := c.fd.TryRead(*buf)
 		if err == nil {
 			return buf, (*buf)[:n], nil
 		}
-		scratchPool.Put(buf)
+		c.rt.putScratch(buf)
 		switch {
 		case err == io.EOF:
 			c.eof = true
@@ -155,9 +162,31 @@ func (c *conn) readErr(err error) error {
 	return err
 }
 
-func putScratch(buf *[]byte) {
-	if buf != nil {
-		scratchPool.Put(buf)
+// getScratch returns a read buffer from the runtime's free list. The list
+// is guarded by the baton, unlike a sync.Pool, whose Get also runs deep
+// enough to grow a parked thread's stack past 4 KiB. Out of line, so
+// that the frames of its callers, which are on that stack, stay small.
+//
+//go:noinline
+func (rt *Runtime) getScratch() *[]byte {
+	if n := len(rt.scratch); n > 0 {
+		buf := rt.scratch[n-1]
+		rt.scratch = rt.scratch[:n-1]
+		return buf
+	}
+	b := make([]byte, scratchSize)
+	return &b
+}
+
+// maxScratch bounds the read buffers a runtime keeps.
+const maxScratch = 64
+
+// putScratch gives a read buffer back (nil is ignored).
+//
+//go:noinline
+func (rt *Runtime) putScratch(buf *[]byte) {
+	if buf != nil && len(rt.scratch) < maxScratch {
+		rt.scratch = append(rt.scratch, buf)
 	}
 }
 
@@ -168,7 +197,7 @@ func (c *conn) fill(t *hub.Task) error {
 	}
 	buf, data, err := c.readSome(t)
 	c.rbuf = append(c.rbuf, data...)
-	putScratch(buf)
+	c.rt.putScratch(buf)
 	return err
 }
 
@@ -198,7 +227,7 @@ func (c *conn) recv(t *hub.Task, n int) (string, error) {
 	for len(c.rbuf) == 0 && !c.eof && c.src == nil {
 		buf, data, err := c.readSome(t)
 		if err != nil || len(data) == 0 {
-			putScratch(buf)
+			c.rt.putScratch(buf)
 			if err != nil {
 				return "", err
 			}
@@ -209,7 +238,7 @@ func (c *conn) recv(t *hub.Task, n int) (string, error) {
 			data = data[:n]
 		}
 		s := string(data)
-		putScratch(buf)
+		c.rt.putScratch(buf)
 		return s, nil
 	}
 	for len(c.rbuf) == 0 && !c.eof {
@@ -232,11 +261,11 @@ func (c *conn) readLine(t *hub.Task, limit int) (string, error) {
 		if i := bytes.IndexByte(data, '\n'); i >= 0 && (limit < 0 || i < limit) {
 			line := string(data[:i+1])
 			c.keep(data[i+1:])
-			putScratch(buf)
+			c.rt.putScratch(buf)
 			return line, nil
 		}
 		c.keep(data)
-		putScratch(buf)
+		c.rt.putScratch(buf)
 		if err != nil {
 			return "", err
 		}

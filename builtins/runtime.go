@@ -54,7 +54,8 @@ type Runtime struct {
 
 	out     *outQueue // print, sys.stdout, sys.stderr: see output.go
 	outOnce sync.Once
-	stdin   *conn // sys.stdin's stream, made on first use
+	scratch []*[]byte // read buffers for reuse (conn.go)
+	stdin   *conn     // sys.stdin's stream, made on first use
 }
 
 // NewRuntime returns a runtime for h. Fill in the optional fields before
@@ -117,6 +118,8 @@ func Current(th *starlark.Thread, b *starlark.Builtin) (*GreenThread, error) {
 
 // taskOf returns the hub task of th, checking that it is the running one, so
 // that a blocking builtin called from the wrong goroutine fails cleanly.
+//
+//go:noinline
 func taskOf(th *starlark.Thread, b *starlark.Builtin) (*hub.Task, error) {
 	if g, ok := th.Local(greenKey).(*GreenThread); ok && g.task != nil && g.rt.Hub.Current() == g.task {
 		return g.task, nil

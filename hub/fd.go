@@ -77,6 +77,11 @@ func (fd *FD) SetReasons(read, write string) { fd.rreason, fd.wreason = read, wr
 // It must be called from the hub loop or the running task.
 func (fd *FD) SetKind(kind string) { fd.kind = kind }
 
+// Readable reports whether a read may find data now: false after a read
+// found the kernel buffer empty, until epoll reports more.
+// It must be called from the hub loop or the running task.
+func (fd *FD) Readable() bool { return fd.rready || !fd.stream || fd.hup }
+
 // SetStream declares the FD a byte stream (a TCP or Unix stream socket, a
 // pipe): a read that returns less than asked for has emptied the kernel's
 // buffer, so the next read waits for epoll's edge instead of making a
@@ -205,7 +210,10 @@ func (fd *FD) TryRead(p []byte) (int, error) {
 	if !fd.rready && fd.stream && !fd.hup {
 		return 0, unix.EAGAIN // drained by a short read; epoll will say when
 	}
-	n, err := ignoringEINTR(func() (int, error) { return unix.Read(fd.sysfd, p) })
+	n, err := unix.Read(fd.sysfd, p)
+	for err == unix.EINTR { // a plain loop: no closure frame on a parked thread's stack
+		n, err = unix.Read(fd.sysfd, p)
+	}
 	if err == unix.EAGAIN {
 		fd.rready = false
 		return 0, err

@@ -316,7 +316,10 @@ const maxIdleWorkers = 1024
 func (w *worker) loop(h *Hub) {
 	for {
 		t := w.task
-		t.run()
+		t.started = true
+		t.err = t.call() // not through a run method: one frame less under every task
+		t.state = stateDead
+		t.exit()
 		t.w, w.task = nil, nil
 		if len(h.idle) >= maxIdleWorkers || h.closing {
 			return // the coroutine ends; next returns to the loop
@@ -326,14 +329,6 @@ func (w *worker) loop(h *Hub) {
 			return // stopped by Close
 		}
 	}
-}
-
-// run calls the task's function and records its death.
-func (t *Task) run() {
-	t.started = true
-	t.err = t.call()
-	t.state = stateDead
-	t.exit()
 }
 
 // call runs fn, turning a panic into an error so that one broken task never
