@@ -152,6 +152,20 @@ func (c *conn) readSome(t *hub.Task) (*[]byte, []byte, error) {
 	}
 }
 
+// waitReadable parks t, if nothing is buffered, until the descriptor may
+// have bytes. It is called from the top of readline, where the stack is
+// shallow: a connection idle in readline then parks here, and its stack
+// never holds readLine's frames, so it stays at 4 KiB.
+func (c *conn) waitReadable(t *hub.Task) error {
+	if len(c.rbuf) > 0 || c.eof || c.src != nil || c.tls != nil || c.fd == nil || c.fd.Readable() {
+		return nil
+	}
+	if err := c.fd.ParkRead(t, c.timeout); err != nil {
+		return c.readErr(err)
+	}
+	return nil
+}
+
 // readErr maps a read error: a close by another green thread is the end
 // of the stream, as the contract says.
 func (c *conn) readErr(err error) error {

@@ -198,6 +198,10 @@ func (f *File) readline(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, k
 	if err != nil {
 		return nil, err
 	}
+	if err := c.waitReadable(t); err != nil {
+		c.endRead()
+		return nil, err
+	}
 	line, err := c.readLine(t, limit)
 	c.endRead() // not deferred: a defer record would deepen the stack
 	if err != nil {

@@ -87,7 +87,16 @@ func (fd *FD) Readable() bool { return fd.rready || !fd.stream || fd.hup }
 // buffer, so the next read waits for epoll's edge instead of making a
 // system call that would find nothing. Datagram sockets must not be
 // streams.
-func (fd *FD) SetStream(stream bool) { fd.stream = stream }
+//
+// A new stream FD is taken as not yet readable: epoll reports data that is
+// already there when the FD is registered, so the first read need not be
+// a system call that finds nothing.
+func (fd *FD) SetStream(stream bool) {
+	fd.stream = stream
+	if stream && !fd.hup {
+		fd.rready = false
+	}
+}
 
 // reason returns the wait reason for direction mode ('r' or 'w'), making
 // it on first use.
@@ -146,7 +155,16 @@ func (fd *FD) wait(t *Task, mode byte, timeout time.Duration) error {
 	}
 	*slot = t.Waker()
 	fd.h.ioWaiters++
-	err := t.ParkTimeout(fd.reason(mode), timeout)
+	// The reason is made only when asked for (Task.Reason): formatting
+	// it here would deepen every parked reader's stack.
+	t.waitFD, t.waitMode = fd, mode
+	var err error
+	if timeout < 0 {
+		err = t.park("", false) // not through ParkTimeout: one frame less
+	} else {
+		err = t.ParkTimeout("", timeout)
+	}
+	t.waitFD = nil
 	fd.h.ioWaiters--
 	*slot = waker{}
 	return err
@@ -160,6 +178,13 @@ func (fd *FD) WaitRead(t *Task, timeout time.Duration) error {
 		return nil
 	}
 	fd.rready = false
+	return fd.wait(t, 'r', timeout)
+}
+
+// ParkRead parks t until epoll reports the FD readable, without first
+// checking whether it already is: for callers that know a read found
+// nothing (Readable is false). It must be called by t itself.
+func (fd *FD) ParkRead(t *Task, timeout time.Duration) error {
 	return fd.wait(t, 'r', timeout)
 }
 

@@ -37,19 +37,21 @@ var stateNames = [...]string{"new", "runnable", "running", "parked", "dead"}
 // A Task is a green thread: a function running on its own goroutine that
 // runs only while it holds the hub's baton.
 type Task struct {
-	h       *Hub
-	name    string
-	fn      func(t *Task) error
-	state   taskState
-	reason  string // what a parked task waits on
-	gen     uint64 // identifies the current (or next) park
-	wakeErr error  // returned by the current park
-	killErr error  // raised at the next park (Kill of the running task)
-	w       *worker
-	started bool
-	err     error // the function's result, once dead
-	done    []func()
-	waiter  Waiter // the task's WaitQueue entry, reused by every Wait
+	h        *Hub
+	name     string
+	fn       func(t *Task) error
+	state    taskState
+	reason   string // what a parked task waits on
+	waitFD   *FD    // the FD a task parked in FD.wait waits on (its reason)
+	gen      uint64 // identifies the current (or next) park
+	wakeErr  error  // returned by the current park
+	killErr  error  // raised at the next park (Kill of the running task)
+	w        *worker
+	waitMode byte // 'r' or 'w', with waitFD
+	started  bool
+	err      error // the function's result, once dead
+	done     []func()
+	waiter   Waiter // the task's WaitQueue entry, reused by every Wait
 
 	prev, next *Task // the hub's list of live tasks
 
@@ -97,6 +99,9 @@ func (t *Task) Err() error { return t.err }
 
 // Reason returns what a parked task waits on, or its state otherwise.
 func (t *Task) Reason() string {
+	if t.state == stateParked && t.reason == "" && t.waitFD != nil {
+		return t.waitFD.reason(t.waitMode)
+	}
 	if t.state == stateParked && t.reason != "" {
 		return t.reason
 	}
