@@ -146,26 +146,25 @@ func unpackJob(b *starlark.Builtin, args starlark.Tuple) (starlark.Value, error)
 // free slot first; the event's wait() gives fn's result or raises its
 // exception.
 func poolExecute(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	p := b.Receiver().(*Pool)
-	fn, err := unpackJob(b, args)
+	evt, err := submit(th, b, args, kwargs, true)
 	if err != nil {
 		return nil, err
 	}
-	t, err := p.rt.taskFor(th, b)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.acquire(t); err != nil {
-		return nil, err
-	}
-	evt := &Event{rt: p.rt}
-	p.start(fn, args[1:], kwargs, evt)
 	return evt, nil
 }
 
 // execute_async(fn, *args, **kwargs): as execute (it waits for a free slot
 // too), but fn's result is dropped.
 func poolExecuteAsync(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if _, err := submit(th, b, args, kwargs, false); err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
+}
+
+// submit waits for a free slot of the pool and starts the job; with
+// withEvent, it returns the event that receives the job's outcome.
+func submit(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, withEvent bool) (*Event, error) {
 	p := b.Receiver().(*Pool)
 	fn, err := unpackJob(b, args)
 	if err != nil {
@@ -178,8 +177,12 @@ func poolExecuteAsync(th *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	if err := p.acquire(t); err != nil {
 		return nil, err
 	}
-	p.start(fn, args[1:], kwargs, nil)
-	return starlark.None, nil
+	var evt *Event
+	if withEvent {
+		evt = &Event{rt: p.rt}
+	}
+	p.start(fn, args[1:], kwargs, evt)
+	return evt, nil
 }
 
 // free() -> the number of slots no job holds.
