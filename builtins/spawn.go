@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync/atomic"
 
 	"github.com/evscript/evscript/hub"
@@ -110,10 +111,32 @@ func (rt *Runtime) report(g *GreenThread, err error) {
 func PrintError(w io.Writer, thread string, err error) {
 	var ee *starlark.EvalError
 	if errors.As(err, &ee) {
-		fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%s\n", thread, ee.Backtrace())
+		fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%s\n", thread, namedBacktrace(ee, err))
 		return
 	}
 	fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%v\n", thread, err)
+}
+
+// namedBacktrace is ee's backtrace with the exception class a catch would
+// see named in its last line, when the error is not an exception value
+// already: "Error in connect_tcp: ConnectionRefusedError: connect:
+// connection refused".
+func namedBacktrace(ee *starlark.EvalError, err error) string {
+	bt := ee.Backtrace()
+	var exc *Exception
+	if errors.As(err, &exc) {
+		return bt
+	}
+	cls, _ := classify(err)
+	if cls == Error {
+		return bt
+	}
+	i := strings.LastIndex(bt, "\n") + 1
+	last := bt[i:]
+	if j := strings.Index(last, ": "); j >= 0 && strings.HasPrefix(last, "Error") {
+		return bt[:i] + last[:j+2] + cls.name + ": " + last[j+2:]
+	}
+	return bt
 }
 
 // finish runs when g's task dies, whether or not it started.

@@ -37,6 +37,8 @@ func TestExitStatus(t *testing.T) {
 		{name: "sys.exit in thread", src: "api.spawn(sys.exit, 4)\napi.sleep(1)\nprint('no')", code: 4, stdout: ""},
 		{name: "uncaught error", src: "def f():\n    return 1 // 0\nf()", code: 1,
 			stderrHas: []string{`green thread "main"`, "Traceback", "in f", "floored division by zero"}},
+		{name: "uncaught socket error names its class", src: "api.connect_tcp((\"127.0.0.1\", 1))", code: 1,
+			stderrHas: []string{"Error in connect_tcp: ConnectionRefusedError: connect: connection refused"}},
 		{name: "syntax error runs nothing", src: "print('ran')\ndef f(:\n", code: 1,
 			stderrHas: []string{"prog.star:2:8: got ':', want ')'"}},
 		{name: "undefined name", src: "print('ran')\nprint(nosuch)\n", code: 1,
