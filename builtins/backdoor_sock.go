@@ -78,7 +78,7 @@ func (c *socketConn) Read(t *hub.Task, p []byte) (int, error) {
 
 // Write implements ConsoleConn. The data leaves by the writer's next wait.
 func (c *socketConn) Write(t *hub.Task, p []byte) (int, error) {
-	if err := c.s.c.write(t, p); err != nil {
+	if err := c.s.c.write(t, string(p)); err != nil {
 		return 0, err
 	}
 	return len(p), nil

@@ -328,7 +328,7 @@ func (c *conn) readyToRead() bool {
 
 // write queues data to be sent; it parks only while the backlog is above
 // highWater. See the file comment.
-func (c *conn) write(t *hub.Task, data []byte) error {
+func (c *conn) write(t *hub.Task, data string) error {
 	if c.closed {
 		return hub.ErrClosed
 	}
@@ -336,9 +336,9 @@ func (c *conn) write(t *hub.Task, data []byte) error {
 		return fmt.Errorf("%s is not writable", c.what())
 	}
 	if c.tls != nil {
-		return c.writeTLS(t, data)
+		return c.writeTLS(t, []byte(data))
 	}
-	if err := c.fd.Send(data); err != nil {
+	if err := c.fd.SendString(data); err != nil {
 		return err
 	}
 	if c.fd.Backlog() > highWater {
@@ -360,7 +360,7 @@ func (c *conn) flush(t *hub.Task) error {
 
 // sendall writes data and waits until it is handed to the kernel: the
 // socket's send and sendall. A second simultaneous sender gets an error.
-func (c *conn) sendall(t *hub.Task, fname string, data []byte) error {
+func (c *conn) sendall(t *hub.Task, fname string, data string) error {
 	if c.sender != nil && c.sender != t {
 		return c.errBusy(fname, "sending on")
 	}

@@ -16,7 +16,7 @@ import (
 
 // A fileWriter is where a file's writes go.
 type fileWriter interface {
-	write(t *hub.Task, data []byte) error // parks only above a high-water mark
+	write(t *hub.Task, data string) error // parks only above a high-water mark
 	flush(t *hub.Task) error              // parks until the bytes are written
 }
 
@@ -269,7 +269,7 @@ func (f *File) write(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw [
 	if err != nil {
 		return nil, err
 	}
-	if err := w.write(t, []byte(data)); err != nil {
+	if err := w.write(t, string(data)); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(len(data)), nil
@@ -296,7 +296,7 @@ func (f *File) writelines(t *hub.Task, b *starlark.Builtin, args starlark.Tuple,
 		}
 		buf = append(buf, d...)
 	}
-	if err := w.write(t, buf); err != nil {
+	if err := w.write(t, string(buf)); err != nil {
 		return nil, err
 	}
 	return starlark.None, nil

@@ -476,7 +476,7 @@ func (s *Socket) sendData(t *hub.Task, fname string, data Data) error {
 	if s.c.dgram {
 		return sendtoFD(t, s.c.fd, []byte(data), sockAddr{})
 	}
-	return s.c.sendall(t, fname, []byte(data))
+	return s.c.sendall(t, fname, string(data))
 }
 
 // sendto(data, address) -> the number of bytes sent.

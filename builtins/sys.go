@@ -4,6 +4,7 @@
 package builtins
 
 import (
+	"io"
 	"os"
 
 	"github.com/evscript/evscript/hub"
@@ -70,12 +71,12 @@ type outFileWriter struct {
 	dest int
 }
 
-func (w outFileWriter) write(t *hub.Task, data []byte) error {
+func (w outFileWriter) write(t *hub.Task, data string) error {
 	var out = w.rt.stdout()
 	if w.dest == 2 {
 		out = w.rt.stderr()
 	}
-	out.Write(data)
+	io.WriteString(out, data)
 	return w.rt.output().wait(t, outHighWater)
 }
 

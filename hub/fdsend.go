@@ -33,7 +33,14 @@ type sendQueue struct {
 // It returns ErrClosed on a closed FD, and the error of an earlier
 // background write (sticky: the backlog is then dropped).
 // It must be called from the hub loop or the running task.
-func (fd *FD) Send(p []byte) error {
+func (fd *FD) Send(p []byte) error { return send(fd, p) }
+
+// SendString is Send for a string, queued without first converting it to
+// a byte slice (a script's data is a string).
+// It must be called from the hub loop or the running task.
+func (fd *FD) SendString(s string) error { return send(fd, s) }
+
+func send[T ~string | ~[]byte](fd *FD, p T) error {
 	if fd.closed {
 		return ErrClosed
 	}
