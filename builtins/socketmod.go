@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"syscall"
-	"time"
 
 	"go.starlark.net/starlark"
 )
@@ -25,7 +24,7 @@ func makeSocketModule(rt *Runtime) starlark.Value {
 	members := starlark.StringDict{
 		"socket":            rt.builtin("socket", socketNew),
 		"socketpair":        rt.builtin("socketpair", socketPair),
-		"create_connection": rt.builtin("create_connection", createConnection),
+		"create_connection": rt.builtin("create_connection", connectTCP), // Python's name for connect_tcp
 		"gethostbyname":     NewBlocking("gethostbyname", gethostbyname),
 		"gethostname":       starlark.NewBuiltin("gethostname", gethostname),
 		"error":             OSError,
@@ -81,20 +80,6 @@ func socketPair(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args star
 		return nil, err
 	}
 	return starlark.Tuple{a, c}, nil
-}
-
-// create_connection(address, timeout=None) -> a connected TCP socket.
-func createConnection(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var addr starlark.Value
-	var timeout OptSeconds = -1
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &addr, "timeout?", &timeout); err != nil {
-		return nil, err
-	}
-	t, err := taskOf(th, b)
-	if err != nil {
-		return nil, err
-	}
-	return dialTCP(rt, t, b.Name(), addr, time.Duration(timeout))
 }
 
 // gethostbyname(name) -> an IPv4 address as a string, looked up off the
