@@ -32,6 +32,29 @@ func (d *Data) Unpack(v starlark.Value) error {
 	return nil
 }
 
+// dataArg unpacks the one Data argument of write, send and sendall. The
+// common call, one string or bytes, takes no allocation: unpacking through
+// UnpackPositionalArgs makes the Data escape to the heap, which a chat
+// server would pay once per line and participant.
+func dataArg(b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (Data, error) {
+	if len(args) == 1 && len(kw) == 0 {
+		switch v := args[0].(type) {
+		case starlark.String:
+			return Data(v), nil
+		case starlark.Bytes:
+			return Data(v), nil
+		}
+	}
+	return dataArgSlow(b, args, kw)
+}
+
+//go:noinline
+func dataArgSlow(b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (Data, error) {
+	var data Data
+	err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &data)
+	return data, err
+}
+
 // A sockAddr is a socket address: an IP address and port, or a path.
 type sockAddr struct {
 	family int

@@ -261,8 +261,8 @@ func (f *File) readlines(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, 
 // above the high-water mark; the bytes leave no later than the caller's
 // next wait.
 func (f *File) write(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	var data Data
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &data); err != nil {
+	data, err := dataArg(b, args, kw)
+	if err != nil {
 		return nil, err
 	}
 	w, err := f.writer(b.Name())

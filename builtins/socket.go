@@ -447,8 +447,8 @@ func (s *Socket) recvfrom(t *hub.Task, b *starlark.Builtin, args starlark.Tuple,
 // send(data) -> the number of bytes sent (all of them: send waits until
 // they are handed to the kernel).
 func (s *Socket) send(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	var data Data
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &data); err != nil {
+	data, err := dataArg(b, args, kw)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.sendData(t, b.Name(), data); err != nil {
@@ -459,8 +459,8 @@ func (s *Socket) send(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw 
 
 // sendall(data).
 func (s *Socket) sendall(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	var data Data
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &data); err != nil {
+	data, err := dataArg(b, args, kw)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.sendData(t, b.Name(), data); err != nil {

@@ -50,14 +50,14 @@ func send[T ~string | ~[]byte](fd *FD, p T) error {
 	if len(p) == 0 {
 		return nil
 	}
-	if fd.send == nil {
-		fd.send = &sendQueue{}
-	}
 	q := fd.send
+	if q == nil {
+		q = fd.h.getQueue()
+		fd.send = q
+	}
 	if q.out == nil {
 		fd.h.backlogs++
-		q.buf = fd.h.getBuf()
-		q.out = q.buf
+		q.out = q.buf[:0]
 	}
 	grow := len(q.out)+len(p) > cap(q.out)
 	q.out = append(q.out, p...)
@@ -85,27 +85,45 @@ func (h *Hub) flushDirty() {
 	h.dirty = h.dirty[:0]
 }
 
-// maxFreeBufs and maxFreeBufCap bound the backlog buffers kept for reuse.
+// Backlog buffers are reused: a chat server's turn makes hundreds of
+// connections dirty at once, and allocating a buffer for each would make
+// the garbage collector the server's main work. A drained send queue keeps
+// its buffer and goes on the hub's free list, which holds at most
+// maxFreeBytes of buffers (each at most maxFreeBufCap) and is emptied when
+// the loop has been idle for freeIdle (see runOnce).
 const (
-	maxFreeBufs   = 256
+	firstBufCap   = 1 << 10
 	maxFreeBufCap = 64 << 10
+	maxFreeBytes  = 2 << 20
+	freeIdle      = time.Second
 )
 
-// getBuf returns an empty buffer for a backlog, reusing a freed one.
-func (h *Hub) getBuf() []byte {
-	if n := len(h.freeBufs); n > 0 {
-		b := h.freeBufs[n-1]
-		h.freeBufs = h.freeBufs[:n-1]
-		return b
+// getQueue returns an empty send queue, reusing a freed one and its buffer.
+func (h *Hub) getQueue() *sendQueue {
+	if n := len(h.freeQueues); n > 0 {
+		q := h.freeQueues[n-1]
+		h.freeQueues[n-1] = nil
+		h.freeQueues = h.freeQueues[:n-1]
+		h.freeBytes -= cap(q.buf)
+		return q
 	}
-	return make([]byte, 0, 4096)
+	return &sendQueue{buf: make([]byte, 0, firstBufCap)}
 }
 
-// putBuf keeps a drained backlog buffer for reuse.
-func (h *Hub) putBuf(b []byte) {
-	if cap(b) <= maxFreeBufCap && len(h.freeBufs) < maxFreeBufs {
-		h.freeBufs = append(h.freeBufs, b[:0])
+// putQueue keeps a drained, error-free send queue for reuse.
+func (h *Hub) putQueue(q *sendQueue) {
+	if cap(q.buf) > maxFreeBufCap || h.freeBytes+cap(q.buf) > maxFreeBytes {
+		return
 	}
+	h.freeBytes += cap(q.buf)
+	h.freeQueues = append(h.freeQueues, q)
+}
+
+// dropFree empties the free list, for the garbage collector to take.
+func (h *Hub) dropFree() {
+	clear(h.freeQueues)
+	h.freeQueues = h.freeQueues[:0:0]
+	h.freeBytes = 0
 }
 
 // Backlog returns the number of bytes queued by Send and not yet taken by
@@ -182,32 +200,31 @@ func (fd *FD) flushOut() {
 	q.out = q.out[n:]
 	if err != nil && err != unix.EAGAIN {
 		q.err = err
-		fd.dropOut()
-	}
-	if len(q.out) == 0 {
-		fd.dropOut()
 	}
 	if n > 0 || q.err != nil {
 		q.drainq.WakeAll(nil)
+	}
+	if len(q.out) == 0 || q.err != nil {
+		fd.dropOut()
 	}
 	if fd.closed && fd.Backlog() == 0 {
 		fd.release()
 	}
 }
 
-// dropOut forgets the backlog, and the queue itself unless it keeps an
-// error.
+// dropOut forgets the backlog. The queue goes back to the hub's free list
+// unless it keeps an error or a task drains it.
 func (fd *FD) dropOut() {
 	q := fd.send
 	if q == nil {
 		return
 	}
 	if q.out != nil {
-		fd.h.putBuf(q.buf)
-		q.out, q.buf = nil, nil
+		q.out = nil
 		fd.h.backlogs--
 	}
-	if q.err == nil {
+	if q.err == nil && q.drainq.Len() == 0 {
 		fd.send = nil
+		fd.h.putQueue(q)
 	}
 }

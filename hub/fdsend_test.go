@@ -360,3 +360,68 @@ func TestSendCoalescesUntilPark(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSendQueuesAreReused checks that a drained backlog's queue and buffer
+// serve the next Send on any FD, that the free list is bounded, and that
+// an idle loop lets it go.
+func TestSendQueuesAreReused(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		h := tk.h
+		h.freeIdle = 20 * time.Millisecond
+		const n = 40
+		var fds []*FD
+		for range n {
+			a, b := socketpair(t, h)
+			defer a.Close()
+			fds = append(fds, b)
+		}
+		first := make(map[*sendQueue]bool)
+		for _, b := range fds {
+			if err := b.SendString("line\n"); err != nil {
+				return err
+			}
+			first[b.send] = true
+		}
+		if err := tk.Yield(); err != nil { // the turn ends: every backlog is written
+			return err
+		}
+		if len(h.freeQueues) != n || h.freeBytes != n*firstBufCap || h.backlogs != 0 {
+			return fmt.Errorf("after the flush: %d free queues of %d bytes, %d backlogs; want %d, %d, 0",
+				len(h.freeQueues), h.freeBytes, h.backlogs, n, n*firstBufCap)
+		}
+		for i, b := range fds {
+			if err := b.SendString("again\n"); err != nil {
+				return err
+			}
+			if !first[b.send] {
+				return fmt.Errorf("send %d of the second round allocated a new queue", i)
+			}
+		}
+		if err := tk.Yield(); err != nil {
+			return err
+		}
+		// Idle for longer than freeIdle: the free list is dropped.
+		if err := tk.Sleep(10 * h.freeIdle); err != nil {
+			return err
+		}
+		if len(h.freeQueues) != 0 || h.freeBytes != 0 {
+			return fmt.Errorf("after an idle spell: %d free queues of %d bytes, want none", len(h.freeQueues), h.freeBytes)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFreeQueuesBounded(t *testing.T) {
+	h := &Hub{}
+	for range 2 * maxFreeBytes / firstBufCap {
+		h.putQueue(&sendQueue{buf: make([]byte, 0, firstBufCap)})
+	}
+	h.putQueue(&sendQueue{buf: make([]byte, 0, 2*maxFreeBufCap)})
+	if h.freeBytes > maxFreeBytes || len(h.freeQueues) != maxFreeBytes/firstBufCap {
+		t.Fatalf("free list holds %d queues of %d bytes, want %d of at most %d",
+			len(h.freeQueues), h.freeBytes, maxFreeBytes/firstBufCap, maxFreeBytes)
+	}
+}

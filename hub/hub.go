@@ -34,12 +34,14 @@ type Hub struct {
 	first, last *Task // live tasks, in creation order
 	live        int
 
-	fds       map[int]*FD
-	ioWaiters int      // tasks parked on an FD
-	backlogs  int      // FDs with a send backlog for the loop to write
-	dirty     []*FD    // FDs Send queued bytes on since the last flush
-	freeBufs  [][]byte // backlog buffers for reuse
-	awaiting  int      // Await calls in flight
+	fds        map[int]*FD
+	ioWaiters  int           // tasks parked on an FD
+	backlogs   int           // FDs with a send backlog for the loop to write
+	dirty      []*FD         // FDs Send queued bytes on since the last flush
+	freeQueues []*sendQueue  // drained send queues, with their buffers, for reuse
+	freeBytes  int           // bytes of buffer held by freeQueues
+	freeIdle   time.Duration // idle time after which freeQueues is emptied
+	awaiting   int           // Await calls in flight
 
 	stopped bool
 	closing bool
@@ -60,9 +62,10 @@ func New(cfg Config) (*Hub, error) {
 		return nil, err
 	}
 	return &Hub{
-		start:  time.Now(),
-		poller: p,
-		fds:    make(map[int]*FD),
+		start:    time.Now(),
+		poller:   p,
+		fds:      make(map[int]*FD),
+		freeIdle: freeIdle,
 	}, nil
 }
 
@@ -157,7 +160,7 @@ func (h *Hub) runOnce() error {
 		if err := h.checkIdle(); err != nil {
 			return err
 		}
-		if err := h.poll(h.pollTimeout()); err != nil {
+		if err := h.pollIdle(); err != nil {
 			return err
 		}
 		h.takeInbox()
@@ -195,6 +198,25 @@ func (h *Hub) pollTimeout() time.Duration {
 		return 0
 	}
 	return d
+}
+
+// pollIdle blocks in epoll until an FD event, the next timer or a post.
+// While spare send queues are kept, it wakes after freeIdle at the latest,
+// and if nothing happened meanwhile it lets the garbage collector have them:
+// an idle server holds no more memory than its connections need.
+func (h *Hub) pollIdle() error {
+	timeout := h.pollTimeout()
+	if len(h.freeQueues) == 0 || timeout >= 0 && timeout <= h.freeIdle {
+		return h.poll(timeout)
+	}
+	start := h.nanotime()
+	if err := h.poll(h.freeIdle); err != nil {
+		return err
+	}
+	if h.runq.len() == 0 && !h.posted.Load() && h.nanotime()-start >= int64(h.freeIdle) {
+		h.dropFree()
+	}
+	return nil
 }
 
 // poll waits for FD events and applies them.
