@@ -70,11 +70,12 @@ var ErrNotStarted = errors.New("host: not started")
 
 // New returns a host.
 func New(cfg Config) (*Host, error) {
-	hb, err := hub.New(hub.Config{})
+	h := &Host{cfg: cfg, opts: cfg.FileOptions}
+	hb, err := hub.New(hub.Config{OnIdle: h.releaseIdle})
 	if err != nil {
 		return nil, err
 	}
-	h := &Host{cfg: cfg, hub: hb, opts: cfg.FileOptions}
+	h.hub = hb
 	if h.opts == nil {
 		opts := DefaultFileOptions
 		h.opts = &opts

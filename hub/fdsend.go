@@ -59,6 +59,7 @@ func send[T ~string | ~[]byte](fd *FD, p T) error {
 		fd.h.backlogs++
 		q.out = q.buf[:0]
 	}
+	fd.h.turnBytes += len(p)
 	grow := len(q.out)+len(p) > cap(q.out)
 	q.out = append(q.out, p...)
 	if grow {
@@ -83,6 +84,7 @@ func (h *Hub) flushDirty() {
 		}
 	}
 	h.dirty = h.dirty[:0]
+	h.turnBytes = 0
 }
 
 // Backlog buffers are reused: a chat server's turn makes hundreds of
@@ -90,12 +92,11 @@ func (h *Hub) flushDirty() {
 // the garbage collector the server's main work. A drained send queue keeps
 // its buffer and goes on the hub's free list, which holds at most
 // maxFreeBytes of buffers (each at most maxFreeBufCap) and is emptied when
-// the loop has been idle for freeIdle (see runOnce).
+// the loop goes idle (see pollIdle).
 const (
 	firstBufCap   = 1 << 10
 	maxFreeBufCap = 64 << 10
 	maxFreeBytes  = 2 << 20
-	freeIdle      = time.Second
 )
 
 // getQueue returns an empty send queue, reusing a freed one and its buffer.
@@ -196,6 +197,7 @@ func (fd *FD) flushOut() {
 	if len(q.out) == 0 {
 		return
 	}
+	fd.h.flushes++
 	n, err := fd.rawWrite(q.out)
 	q.out = q.out[n:]
 	if err != nil && err != unix.EAGAIN {

@@ -112,6 +112,9 @@ func TestSendToClosedPeerFails(t *testing.T) {
 		var err error
 		for i := 0; i < 100 && err == nil; i++ {
 			err = b.Send([]byte("hello"))
+			if err == nil {
+				err = tk.Yield() // the turn's flush meets the closed peer
+			}
 		}
 		if !errors.Is(err, syscall.EPIPE) && !errors.Is(err, syscall.ECONNRESET) {
 			return fmt.Errorf("Send to a closed peer = %v, want EPIPE or ECONNRESET", err)
@@ -251,6 +254,9 @@ func TestShutdownWrite(t *testing.T) {
 	_, err := run(t, func(tk *Task) error {
 		a, b := socketpair(t, tk.h)
 		b.Send([]byte("last"))
+		if err := b.Drain(tk, 0, -1); err != nil { // Shutdown does not wait for the backlog
+			return err
+		}
 		if err := b.Shutdown(unix.SHUT_WR); err != nil {
 			return err
 		}
@@ -423,5 +429,76 @@ func TestFreeQueuesBounded(t *testing.T) {
 	if h.freeBytes > maxFreeBytes || len(h.freeQueues) != maxFreeBytes/firstBufCap {
 		t.Fatalf("free list holds %d queues of %d bytes, want %d of at most %d",
 			len(h.freeQueues), h.freeBytes, maxFreeBytes/firstBufCap, maxFreeBytes)
+	}
+}
+
+// TestTurnGathersFanOut checks that a turn that fans out takes in the
+// input that arrived while it ran, so that both lines leave in one write
+// per connection, while a turn whose task wrote only to its own connection
+// flushes at once.
+func TestTurnGathersFanOut(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		outs       int
+		wantWrites int
+	}{
+		{"fan-out", 8, 8}, // "a\nb\n" in one write to each of 8
+		{"echo", 1, 2},    // "a\n", then "b\n"
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := run(t, func(tk *Task) error {
+				h := tk.h
+				in, inPeer := socketpair(t, h)
+				in.SetStream(true) // after a short read, wait for epoll's edge
+				var outs, peers []*FD
+				for range tc.outs {
+					o, p := socketpair(t, h)
+					outs, peers = append(outs, o), append(peers, p)
+				}
+				main := tk.Waker()
+				h.Spawn("relay", func(g *Task) error {
+					buf := make([]byte, 64)
+					for i := range 2 {
+						n, err := in.Read(g, buf)
+						if err != nil {
+							main.Wake(err)
+							return nil
+						}
+						for _, o := range outs {
+							o.Send(buf[:n])
+						}
+						if i == 0 { // the next line arrives while the turn runs
+							unix.Write(inPeer.Sysfd(), []byte("b\n"))
+						}
+					}
+					main.Wake(nil)
+					return nil
+				})
+				if _, err := unix.Write(inPeer.Sysfd(), []byte("a\n")); err != nil {
+					return err
+				}
+				start := h.flushes
+				if err := tk.Park("relay"); err != nil {
+					return err
+				}
+				if err := tk.Yield(); err != nil {
+					return err
+				}
+				if got := h.flushes - start; got != tc.wantWrites {
+					return fmt.Errorf("%d writes to %d connections, want %d", got, tc.outs, tc.wantWrites)
+				}
+				buf := make([]byte, 64)
+				for i, p := range peers {
+					n, err := p.Read(tk, buf)
+					if err != nil || string(buf[:n]) != "a\nb\n" {
+						return fmt.Errorf("connection %d got %q, %v; want \"a\\nb\\n\"", i, buf[:n], err)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

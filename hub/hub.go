@@ -17,6 +17,14 @@ import (
 type Config struct {
 	// MaxEvents bounds the epoll events taken per turn (default 256).
 	MaxEvents int
+	// OnIdle, if set, runs on the loop once the loop, after running tasks,
+	// has waited IdleAfter (default 1s) with nothing to do: no task ran,
+	// no timer fired, nothing was posted. It must not park or block; slow
+	// work (a garbage collection) belongs on a goroutine of its own (Go).
+	OnIdle func()
+	// IdleAfter is the idle time after which OnIdle runs, and the hub drops
+	// the send buffers it keeps for reuse.
+	IdleAfter time.Duration
 }
 
 // A Hub is an event loop that runs tasks one at a time.
@@ -41,6 +49,10 @@ type Hub struct {
 	freeQueues []*sendQueue  // drained send queues, with their buffers, for reuse
 	freeBytes  int           // bytes of buffer held by freeQueues
 	freeIdle   time.Duration // idle time after which freeQueues is emptied
+	turnBytes  int           // bytes Send queued since the last flush
+	flushes    int           // backlog writes of the loop, for tests
+	worked     bool          // a task ran since the loop last went idle
+	onIdle     func()        // Config.OnIdle
 	awaiting   int           // Await calls in flight
 
 	stopped bool
@@ -57,6 +69,9 @@ func New(cfg Config) (*Hub, error) {
 	if cfg.MaxEvents <= 0 {
 		cfg.MaxEvents = 256
 	}
+	if cfg.IdleAfter <= 0 {
+		cfg.IdleAfter = time.Second
+	}
 	p, err := openPoller(cfg.MaxEvents)
 	if err != nil {
 		return nil, err
@@ -65,7 +80,8 @@ func New(cfg Config) (*Hub, error) {
 		start:    time.Now(),
 		poller:   p,
 		fds:      make(map[int]*FD),
-		freeIdle: freeIdle,
+		freeIdle: cfg.IdleAfter,
+		onIdle:   cfg.OnIdle,
 	}, nil
 }
 
@@ -135,13 +151,53 @@ func (h *Hub) Run(ctx context.Context) error {
 			}
 			return err
 		}
+		ran := h.turn
+		if ran > 0 {
+			h.worked = true
+		}
 		for next := h.nextInTurn(); next != nil; next = h.nextInTurn() {
 			h.resume(next)
 		}
 		if len(h.dirty) > 0 {
+			h.extendTurn(ran)
 			h.flushDirty() // once per turn, before the loop can block
 		}
 		h.running.Store(nil)
+	}
+}
+
+// A turn that fans out (its tasks made several times more FDs dirty than
+// there were tasks: a chat server's broadcast) and whose writes are still
+// small takes in the input that arrived while it ran, up to maxExtensions
+// times, before it flushes: each write system call costs about as much as
+// a kilobyte of payload, and the new lines join the same writes (loadgen
+// chat, 100 clients, 1 line in flight: 4.9 -> 9.6 lines per write). A turn
+// whose tasks each wrote to their own connection (echo) gains nothing by
+// waiting, and once the writes average extendBelow bytes the turn ends
+// too, so that output keeps flowing while input goes on arriving.
+const (
+	maxExtensions = 4
+	extendBelow   = 1024
+	fanOut        = 4
+)
+
+// extendTurn runs, before the turn's flush, the tasks that input arriving
+// during the turn made ready, so that their lines join the same writes.
+// ran is the number of tasks the turn resumed.
+func (h *Hub) extendTurn(ran int) {
+	for range maxExtensions {
+		if h.stopped || h.runq.len() > 0 || h.ioWaiters == 0 ||
+			len(h.dirty) < fanOut*ran || h.turnBytes >= extendBelow*len(h.dirty) {
+			return
+		}
+		if err := h.poll(0); err != nil || h.runq.len() == 0 {
+			return
+		}
+		h.turn = h.runq.len()
+		ran += h.turn
+		for next := h.nextInTurn(); next != nil; next = h.nextInTurn() {
+			h.resume(next)
+		}
 	}
 }
 
@@ -201,12 +257,13 @@ func (h *Hub) pollTimeout() time.Duration {
 }
 
 // pollIdle blocks in epoll until an FD event, the next timer or a post.
-// While spare send queues are kept, it wakes after freeIdle at the latest,
-// and if nothing happened meanwhile it lets the garbage collector have them:
-// an idle server holds no more memory than its connections need.
+// After a spell of work it wakes after freeIdle at the latest, and if
+// nothing happened meanwhile the loop has gone idle: it lets the garbage
+// collector have the spare send queues and runs OnIdle, so that an idle
+// server holds no more memory than its connections need.
 func (h *Hub) pollIdle() error {
 	timeout := h.pollTimeout()
-	if len(h.freeQueues) == 0 || timeout >= 0 && timeout <= h.freeIdle {
+	if !h.worked && len(h.freeQueues) == 0 || timeout >= 0 && timeout <= h.freeIdle {
 		return h.poll(timeout)
 	}
 	start := h.nanotime()
@@ -215,6 +272,10 @@ func (h *Hub) pollIdle() error {
 	}
 	if h.runq.len() == 0 && !h.posted.Load() && h.nanotime()-start >= int64(h.freeIdle) {
 		h.dropFree()
+		h.worked = false
+		if h.onIdle != nil {
+			h.onIdle()
+		}
 	}
 	return nil
 }

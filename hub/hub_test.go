@@ -17,13 +17,16 @@ func run(t testing.TB, main func(tk *Task) error) (*Hub, error) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
-	h.Spawn("main", func(tk *Task) error {
+	m := h.Spawn("main", func(tk *Task) error {
 		defer tk.h.Stop()
 		return main(tk)
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return h, h.Run(ctx)
+	if err := h.Run(ctx); err != nil {
+		return h, err
+	}
+	return h, m.Err()
 }
 
 func TestSpawnOrder(t *testing.T) {
@@ -348,5 +351,41 @@ func TestBusyTurns(t *testing.T) {
 	}
 	if !fired || !posted {
 		t.Errorf("timer fired %v, posted work ran %v; want both", fired, posted)
+	}
+}
+
+// TestOnIdle checks that OnIdle runs once per idle spell that follows
+// work, and never while tasks keep the loop busy.
+func TestOnIdle(t *testing.T) {
+	var idles int
+	h, err := New(Config{IdleAfter: 20 * time.Millisecond, OnIdle: func() { idles++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	main := h.Spawn("main", func(tk *Task) error {
+		for range 100 { // busy: the loop never waits
+			if err := tk.Yield(); err != nil {
+				return err
+			}
+		}
+		if idles != 0 {
+			return fmt.Errorf("OnIdle ran %d times while the loop was busy", idles)
+		}
+		if err := tk.Sleep(200 * time.Millisecond); err != nil { // one idle spell
+			return err
+		}
+		if idles != 1 {
+			return fmt.Errorf("OnIdle ran %d times in one idle spell, want 1", idles)
+		}
+		return nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := main.Err(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -47,6 +47,7 @@ func doMain() int {
 	backdoor := flag.String("backdoor", "", "serve a console to TCP clients of `address` (host:port; no host means 127.0.0.1)")
 	flag.Usage = usage
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
+	memprofile := flag.String("memprofile", "", "write a heap profile to `file` when the script ends, before its threads are torn down")
 	flag.Parse()
 	if *cpuprofile != "" {
 		stop, err := startCPUProfile(*cpuprofile)
@@ -82,6 +83,11 @@ func doMain() int {
 	stop := handleSignals(h)
 	defer stop()
 	_, err = h.ExecFile(context.Background(), filename, src)
+	if *memprofile != "" {
+		if err := writeHeapProfile(*memprofile); err != nil {
+			fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
+		}
+	}
 	return exitStatus(err)
 }
 

@@ -1,9 +1,10 @@
-// This file defines the -cpuprofile flag's profiler.
+// This file defines the profilers of the -cpuprofile and -memprofile flags.
 
 package main
 
 import (
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
@@ -18,4 +19,18 @@ func startCPUProfile(path string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeHeapProfile writes the live heap, after a collection, to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
