@@ -12,6 +12,7 @@ import (
 
 	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
 )
 
 // A fileWriter is where a file's writes go.
@@ -24,6 +25,7 @@ type fileWriter interface {
 // sys.stdin, sys.stdout, sys.stderr. It must be used from the hub loop or
 // the running green thread.
 type File struct {
+	rt     *Runtime // the runtime of its stream; nil for none
 	id     uint32
 	num    int32 // the descriptor number of sys.stdin, stdout, stderr; else -1
 	owns   bool  // close closes the stream (pipes), not only the file
@@ -35,9 +37,23 @@ type File struct {
 }
 
 var (
-	_ starlark.HasAttrs = (*File)(nil)
-	_ starlark.Iterable = (*File)(nil)
+	_ starlark.HasAttrs   = (*File)(nil)
+	_ starlark.Iterable   = (*File)(nil)
+	_ starlark.Comparable = (*File)(nil)
 )
+
+// CompareSameType compares files by identity, as Starlark does for values
+// that are not Comparable; being Comparable spares a chat server's
+// "p != writer" a failed interface check per participant.
+func (f *File) CompareSameType(op syntax.Token, y starlark.Value, _ int) (bool, error) {
+	switch op {
+	case syntax.EQL:
+		return f == y, nil
+	case syntax.NEQ:
+		return f != y, nil
+	}
+	return false, fmt.Errorf("%s %s %s not implemented", f.Type(), op, y.Type())
+}
 
 // newFile returns a file on c with mode "r", "w" or "rw" (with an optional
 // "b", or "+" for "rw").
@@ -46,6 +62,9 @@ func newFile(c *conn, mode string, owns bool) (*File, error) {
 	m := strings.ReplaceAll(mode, "b", "")
 	if m == "" || strings.Trim(m, "rwa+") != "" {
 		return nil, fmt.Errorf("invalid mode %q", mode)
+	}
+	if c != nil {
+		f.rt = c.rt
 	}
 	if strings.ContainsAny(m, "r+") {
 		f.r = c
@@ -128,7 +147,13 @@ func (f *File) Attr(name string) (starlark.Value, error) {
 // method returns method m bound to f.
 func (f *File) method(name string, m fileMethod) *starlark.Builtin {
 	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-		t, err := taskOf(th, b)
+		var t *hub.Task
+		var err error
+		if f.rt != nil {
+			t, err = f.rt.taskFor(th, b) // no thread-local lookup: write is called per line and peer
+		} else {
+			t, err = taskOf(th, b)
+		}
 		if err != nil {
 			return nil, err
 		}

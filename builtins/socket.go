@@ -130,7 +130,7 @@ func (s *Socket) Attr(name string) (starlark.Value, error) {
 		return nil, nil
 	}
 	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-		t, err := taskOf(th, b)
+		t, err := s.c.rt.taskFor(th, b)
 		if err != nil {
 			return nil, err
 		}
