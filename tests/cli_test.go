@@ -82,6 +82,26 @@ func TestCommandFlag(t *testing.T) {
 	}
 }
 
+// TestProfileFlags checks that -cpuprofile and -memprofile write pprof
+// profiles (gzip-compressed protocol buffers) naming evscript's code.
+func TestProfileFlags(t *testing.T) {
+	dir := t.TempDir()
+	cpu, mem := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "mem.prof")
+	r := runEvscript(t, 20*time.Second, "", "-cpuprofile", cpu, "-memprofile", mem, "-c", "x = [str(i) for i in range(100000)]\nprint(len(x))")
+	if r.code != 0 || r.stdout != "100000\n" {
+		t.Fatalf("got %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	for _, path := range []string{cpu, mem} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+			t.Errorf("%s: %d bytes, not a gzip-compressed profile", path, len(data))
+		}
+	}
+}
+
 // startScript starts the binary on src and returns it with a line reader
 // on its stdout.
 func startScript(t *testing.T, src string) (*exec.Cmd, *bufio.Reader, *strings.Builder) {
