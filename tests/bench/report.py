@@ -373,15 +373,24 @@ def targets(g, micro, settings):
     def med(key, name):
         return field(g, key, name).med
 
-    peers = [p for p in PEER_ORDER if p != "evscript"]
+    # The issue asks for less CPU than every peer, "approaching Go's": Go
+    # with a goroutine per connection is the ceiling for a Go host, so the
+    # goal is checked against the others and the distance to Go is shown.
+    peers = [p for p in PEER_ORDER if p not in ("evscript", "go")]
     for n in ECHO_CONNS:
         ev = med(("evscript", "echo", n, 0), "server_us_per_op")
         best = min(((med((p, "echo", n, 0), "server_us_per_op"), p) for p in peers
                     if med((p, "echo", n, 0), "server_us_per_op")), default=(None, None))
-        rows.append(goal("echo, server µs per round trip at {} conns".format(n),
-                         "less than every peer (best: {} {})".format(
-                             PEER_NAMES.get(best[1], "?"), "{:.2f}".format(best[0]) if best[0] else "?"),
-                         ev, "{:.2f}", best[0] is not None and ev is not None and ev < best[0]))
+        go = med(("go", "echo", n, 0), "server_us_per_op")
+        target = "less than every peer but Go (best: {} {})".format(
+            PEER_NAMES.get(best[1], "?"), "{:.2f}".format(best[0]) if best[0] else "?")
+        if go:
+            target += "; approaching Go's {:.2f}".format(go)
+        shown = "{:.2f}".format(ev) if ev is not None else None
+        if ev is not None and go:
+            shown += " ({:.2f}× Go)".format(ev / go)
+        rows.append(goal("echo, server µs per round trip at {} conns".format(n), target,
+                         shown, "{}", best[0] is not None and ev is not None and ev < best[0]))
     for clients, window in CHAT_CASES:
         ev = med(("evscript", "chat", clients, window), "rate")
         uv = med(("uvloop", "chat", clients, window), "rate")
