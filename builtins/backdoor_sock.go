@@ -76,7 +76,8 @@ func (c *socketConn) Read(t *hub.Task, p []byte) (int, error) {
 	return copy(p, data), nil
 }
 
-// Write implements ConsoleConn. The data leaves by the writer's next wait.
+// Write implements ConsoleConn. The data leaves in the writer's turn, as
+// File.write's does.
 func (c *socketConn) Write(t *hub.Task, p []byte) (int, error) {
 	if err := c.s.c.write(t, string(p)); err != nil {
 		return 0, err

@@ -44,7 +44,8 @@ var (
 
 // CompareSameType compares files by identity, as Starlark does for values
 // that are not Comparable; being Comparable spares a chat server's
-// "p != writer" a failed interface check per participant.
+// "p != writer" a failed interface check per participant. It may be called
+// from any goroutine.
 func (f *File) CompareSameType(op syntax.Token, y starlark.Value, _ int) (bool, error) {
 	switch op {
 	case syntax.EQL:
@@ -283,8 +284,8 @@ func (f *File) readlines(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, 
 }
 
 // write(data) -> len(data). It parks only while the unsent backlog is
-// above the high-water mark; the bytes leave no later than the caller's
-// next wait.
+// above the high-water mark; the bytes leave in the hub's turn that ran the
+// caller, before the hub waits for anything (hub/fdsend.go).
 func (f *File) write(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	data, err := dataArg(b, args, kw)
 	if err != nil {

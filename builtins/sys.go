@@ -54,14 +54,14 @@ func (rt *Runtime) stdinFile() *File {
 		rt.stdin = &conn{rt: rt, src: &blockingSrc{r: src}, kind: 'f', timeout: -1}
 	}
 	f, _ := newFile(rt.stdin, "r", true)
-	f.num = 0
+	f.rt, f.num = rt, 0
 	return f
 }
 
 // outFile returns sys.stdout (dest 1) or sys.stderr (dest 2): green files
 // writing to the output queue.
 func (rt *Runtime) outFile(dest int) *File {
-	return &File{id: valueIDs.Add(1), mode: "w", w: outFileWriter{rt, dest}, num: int32(dest)}
+	return &File{rt: rt, id: valueIDs.Add(1), mode: "w", w: outFileWriter{rt, dest}, num: int32(dest)}
 }
 
 // An outFileWriter writes a file's bytes to the output queue: write parks

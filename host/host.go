@@ -56,6 +56,7 @@ type Host struct {
 	loader      *loader
 	started     chan struct{} // closed by Start's loop goroutine when it ends
 	release     func()
+	releasedAt  uint64 // heap bytes allocated at the last idle release (idle.go)
 }
 
 // ExitError is returned when a script calls sys.exit.

@@ -9,33 +9,33 @@ import (
 )
 
 // minRelease is the least memory worth a collection when the loop goes
-// idle: garbage plus free heap pages not yet returned to the system.
+// idle: bytes allocated since the last release, or free heap pages the
+// system still backs.
 const minRelease = 1 << 20
 
-// idleSamples are the runtime metrics releaseIdle reads.
-var idleSamples = []metrics.Sample{
-	{Name: "/memory/classes/heap/objects:bytes"}, // live and dead objects
-	{Name: "/gc/heap/live:bytes"},                // live, as of the last collection
-	{Name: "/memory/classes/heap/free:bytes"},    // free pages the system still backs
-}
-
-// releasing is set while a release runs, so that they never overlap.
+// releasing is set while a release runs, so that they never overlap; it
+// is process-wide, like the collection itself.
 var releasing atomic.Bool
 
 // releaseIdle is the hub's OnIdle: when the loop has gone idle after work
-// and at least minRelease of garbage or free pages could go back to the
-// system, it collects garbage and returns the memory on a goroutine of its
-// own. Go's collector paces itself by allocation, not time, so without
-// this a server whose connections went quiet would keep the garbage of
-// their setup (about 2.6 KiB per connection in the idle benchmark) until
-// the runtime's two-minute forced collection.
+// and at least minRelease was allocated since the last release (some of
+// it is garbage now) or is free but still backed by the system, it
+// collects garbage and returns the memory on a goroutine of its own. Go's
+// collector paces itself by allocation, not time, so without this a
+// server whose connections went quiet would keep the garbage of their
+// setup until the runtime's two-minute forced collection.
 // It runs on the loop.
 func (h *Host) releaseIdle() {
-	metrics.Read(idleSamples)
-	objects, live, free := idleSamples[0].Value.Uint64(), idleSamples[1].Value.Uint64(), idleSamples[2].Value.Uint64()
-	if objects-min(objects, live)+free < minRelease || !releasing.CompareAndSwap(false, true) {
+	s := [2]metrics.Sample{
+		{Name: "/gc/heap/allocs:bytes"},           // allocated since the program started
+		{Name: "/memory/classes/heap/free:bytes"}, // free pages the system still backs
+	}
+	metrics.Read(s[:])
+	allocs, free := s[0].Value.Uint64(), s[1].Value.Uint64()
+	if allocs-h.releasedAt < minRelease && free < minRelease || !releasing.CompareAndSwap(false, true) {
 		return
 	}
+	h.releasedAt = allocs
 	h.hub.Go(func() {
 		defer releasing.Store(false)
 		debug.FreeOSMemory()

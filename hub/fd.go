@@ -131,7 +131,7 @@ func (h *Hub) fdEvent(sysfd int, events uint32) {
 	}
 	if events&evWrite != 0 {
 		fd.wready = true
-		if fd.send != nil {
+		if fd.send != nil && !fd.dirty { // a dirty FD waits for its turn's flush
 			fd.flushOut()
 		}
 		fd.wwait.wake(nil)

@@ -1,14 +1,18 @@
 // This file defines the FD's send backlog: Send queues bytes and never
-// parks; at the end of each loop turn, before it can block, the loop
-// writes every FD that Send made dirty, once (so that all the lines a turn's
-// tasks wrote to one connection leave in one system call), and it writes
-// what the kernel did not take whenever epoll reports the descriptor
-// writable; Drain parks a task until the backlog has shrunk.
+// parks; at the end of each loop turn, before the loop can block, fire
+// timers or run posted functions, it writes every FD that Send made dirty,
+// once (so that all the lines a turn's tasks wrote to one connection leave
+// in one system call), and it writes what the kernel did not take whenever
+// epoll reports the descriptor writable; Drain parks a task until the
+// backlog has shrunk.
 //
 // This is the write side eventlet scripts need: a chat server writes to
 // many connections while it iterates a shared list, and must not park
-// there. The contract is that queued bytes leave no later than the sending
-// task's next park.
+// there. The contract is that queued bytes leave in the turn that queued
+// them: after the writer parks, before the loop waits for anything. A turn
+// that fans out may first run the tasks that input arriving meanwhile made
+// ready (extendTurn, at most maxExtensions times), so that their lines join
+// the same writes.
 
 package hub
 
@@ -27,11 +31,12 @@ type sendQueue struct {
 	drainq WaitQueue // tasks in Drain
 }
 
-// Send queues p to be written after any earlier backlog and writes as much
-// as the kernel takes now; the loop writes the rest when the descriptor
-// becomes writable. Send never parks, and p may be reused when it returns.
-// It returns ErrClosed on a closed FD, and the error of an earlier
-// background write (sticky: the backlog is then dropped).
+// Send queues p to be written after any earlier backlog, at the end of
+// the turn (see the top of this file), or when epoll reports the
+// descriptor writable if the kernel's buffer is full. Send never parks, and
+// p may be reused when it returns. It returns ErrClosed on a closed FD, and
+// the error of an earlier background write (sticky: the backlog is then
+// dropped).
 // It must be called from the hub loop or the running task.
 func (fd *FD) Send(p []byte) error { return send(fd, p) }
 
@@ -59,7 +64,6 @@ func send[T ~string | ~[]byte](fd *FD, p T) error {
 		fd.h.backlogs++
 		q.out = q.buf[:0]
 	}
-	fd.h.turnBytes += len(p)
 	grow := len(q.out)+len(p) > cap(q.out)
 	q.out = append(q.out, p...)
 	if grow {
@@ -68,6 +72,9 @@ func send[T ~string | ~[]byte](fd *FD, p T) error {
 	if !fd.dirty && fd.wready {
 		fd.dirty = true
 		fd.h.dirty = append(fd.h.dirty, fd)
+	}
+	if fd.dirty {
+		fd.h.turnBytes += len(p) // bytes for the turn's flush (extendTurn)
 	}
 	return nil
 }

@@ -368,8 +368,7 @@ func TestSendCoalescesUntilPark(t *testing.T) {
 }
 
 // TestSendQueuesAreReused checks that a drained backlog's queue and buffer
-// serve the next Send on any FD, that the free list is bounded, and that
-// an idle loop lets it go.
+// serve the next Send on any FD, and that an idle loop lets them go.
 func TestSendQueuesAreReused(t *testing.T) {
 	_, err := run(t, func(tk *Task) error {
 		h := tk.h
@@ -420,6 +419,8 @@ func TestSendQueuesAreReused(t *testing.T) {
 	}
 }
 
+// TestFreeQueuesBounded checks that the free list keeps at most
+// maxFreeBytes of buffers, and no buffer above maxFreeBufCap.
 func TestFreeQueuesBounded(t *testing.T) {
 	h := &Hub{}
 	for range 2 * maxFreeBytes / firstBufCap {

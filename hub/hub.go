@@ -19,10 +19,12 @@ type Config struct {
 	// echo connections, 64 took 4-5% less CPU per round trip than 256, as the
 	// replies reach the clients in smaller bursts).
 	MaxEvents int
-	// OnIdle, if set, runs on the loop once the loop, after running tasks,
-	// has waited IdleAfter (default 1s) with nothing to do: no task ran,
-	// no timer fired, nothing was posted. It must not park or block; slow
-	// work (a garbage collection) belongs on a goroutine of its own (Go).
+	// OnIdle, if set, runs on the loop once the loop, after running tasks
+	// (or while it keeps send buffers for reuse), has waited IdleAfter
+	// (default 1s) with nothing to do: no task ran, no timer fired, nothing
+	// was posted. A loop with a timer due more often than that never goes
+	// idle. It must not park or block; slow work (a garbage collection)
+	// belongs on a goroutine of its own (Go).
 	OnIdle func()
 	// IdleAfter is the idle time after which OnIdle runs, and the hub drops
 	// the send buffers it keeps for reuse.
@@ -161,7 +163,9 @@ func (h *Hub) Run(ctx context.Context) error {
 			h.resume(next)
 		}
 		if len(h.dirty) > 0 {
-			h.extendTurn(ran)
+			if err := h.extendTurn(ran); err != nil {
+				return err
+			}
 			h.flushDirty() // once per turn, before the loop can block
 		}
 		h.running.Store(nil)
@@ -186,14 +190,17 @@ const (
 // extendTurn runs, before the turn's flush, the tasks that input arriving
 // during the turn made ready, so that their lines join the same writes.
 // ran is the number of tasks the turn resumed.
-func (h *Hub) extendTurn(ran int) {
+func (h *Hub) extendTurn(ran int) error {
 	for range maxExtensions {
 		if h.stopped || h.runq.len() > 0 || h.ioWaiters == 0 ||
 			len(h.dirty) < fanOut*ran || h.turnBytes >= extendBelow*len(h.dirty) {
-			return
+			return nil
 		}
-		if err := h.poll(0); err != nil || h.runq.len() == 0 {
-			return
+		if err := h.poll(0); err != nil {
+			return err
+		}
+		if h.runq.len() == 0 {
+			return nil
 		}
 		h.turn = h.runq.len()
 		ran += h.turn
@@ -201,6 +208,7 @@ func (h *Hub) extendTurn(ran int) {
 			h.resume(next)
 		}
 	}
+	return nil
 }
 
 // errIdle reports that nothing is left to run.
@@ -265,7 +273,7 @@ func (h *Hub) pollTimeout() time.Duration {
 // server holds no more memory than its connections need.
 func (h *Hub) pollIdle() error {
 	timeout := h.pollTimeout()
-	if !h.worked && len(h.freeQueues) == 0 || timeout >= 0 && timeout <= h.freeIdle {
+	if (!h.worked && len(h.freeQueues) == 0) || (timeout >= 0 && timeout <= h.freeIdle) {
 		return h.poll(timeout)
 	}
 	start := h.nanotime()

@@ -355,7 +355,8 @@ func TestBusyTurns(t *testing.T) {
 }
 
 // TestOnIdle checks that OnIdle runs once per idle spell that follows
-// work, and never while tasks keep the loop busy.
+// work, and neither while tasks keep the loop busy nor after a wait
+// shorter than IdleAfter.
 func TestOnIdle(t *testing.T) {
 	var idles int
 	h, err := New(Config{IdleAfter: 20 * time.Millisecond, OnIdle: func() { idles++ }})
@@ -369,8 +370,11 @@ func TestOnIdle(t *testing.T) {
 				return err
 			}
 		}
+		if err := tk.Sleep(10 * time.Millisecond); err != nil { // a wait shorter than IdleAfter
+			return err
+		}
 		if idles != 0 {
-			return fmt.Errorf("OnIdle ran %d times while the loop was busy", idles)
+			return fmt.Errorf("OnIdle ran %d times before the loop was idle for IdleAfter", idles)
 		}
 		if err := tk.Sleep(200 * time.Millisecond); err != nil { // one idle spell
 			return err

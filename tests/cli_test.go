@@ -83,7 +83,7 @@ func TestCommandFlag(t *testing.T) {
 }
 
 // TestProfileFlags checks that -cpuprofile and -memprofile write pprof
-// profiles (gzip-compressed protocol buffers) naming evscript's code.
+// profiles (gzip-compressed protocol buffers).
 func TestProfileFlags(t *testing.T) {
 	dir := t.TempDir()
 	cpu, mem := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "mem.prof")

@@ -48,7 +48,7 @@ func doMain() int {
 	backdoor := flag.String("backdoor", "", "serve a console to TCP clients of `address` (host:port; no host means 127.0.0.1)")
 	flag.Usage = usage
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
-	memprofile := flag.String("memprofile", "", "write a heap profile to `file` when the script ends, before its threads are torn down")
+	memprofile := flag.String("memprofile", "", "write a heap profile to `file` when the script (or the console) ends")
 	flag.Parse()
 	if *cpuprofile != "" {
 		stop, err := startCPUProfile(*cpuprofile)
@@ -71,7 +71,13 @@ func doMain() int {
 		filename, args = args[0], args[1:]
 	}
 	if filename == "" || *interactive {
-		return console(filename, src, args, *backdoor)
+		code := console(filename, src, args, *backdoor)
+		if *memprofile != "" {
+			if err := writeHeapProfile(*memprofile); err != nil {
+				fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
+			}
+		}
+		return code
 	}
 
 	h, err := host.New(host.Config{Args: args})
