@@ -25,15 +25,16 @@ type fileWriter interface {
 // sys.stdin, sys.stdout, sys.stderr. It must be used from the hub loop or
 // the running green thread.
 type File struct {
-	rt     *Runtime // the runtime of its stream; nil for none
-	id     uint32
-	num    int32 // the descriptor number of sys.stdin, stdout, stderr; else -1
-	owns   bool  // close closes the stream (pipes), not only the file
-	closed bool
-	mode   string
-	r      *conn             // nil if not readable
-	w      fileWriter        // nil if not writable
-	write_ *starlark.Builtin // f.write, made on first use: a chat server calls it per line and peer
+	rt        *Runtime // the runtime of its stream; nil for none
+	id        uint32
+	num       int32 // the descriptor number of sys.stdin, stdout, stderr; else -1
+	owns      bool  // close closes the stream (pipes), not only the file
+	closed    bool
+	mode      string
+	r         *conn             // nil if not readable
+	w         fileWriter        // nil if not writable
+	write_    *starlark.Builtin // f.write, made on first use: a chat server calls it per line and peer
+	readline_ *starlark.Builtin // f.readline, made on first use: a server calls it per line
 }
 
 var (
@@ -131,16 +132,22 @@ func (f *File) Attr(name string) (starlark.Value, error) {
 	case "name":
 		return starlark.String(f.name()), nil
 	}
-	if name == "write" && f.write_ != nil {
+	switch {
+	case name == "write" && f.write_ != nil:
 		return f.write_, nil
+	case name == "readline" && f.readline_ != nil:
+		return f.readline_, nil
 	}
 	m := fileMethods[name]
 	if m == nil {
 		return nil, nil
 	}
 	b := f.method(name, m)
-	if name == "write" {
+	switch name {
+	case "write":
 		f.write_ = b
+	case "readline":
+		f.readline_ = b
 	}
 	return b, nil
 }
