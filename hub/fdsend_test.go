@@ -372,7 +372,7 @@ func TestSendCoalescesUntilPark(t *testing.T) {
 func TestSendQueuesAreReused(t *testing.T) {
 	_, err := run(t, func(tk *Task) error {
 		h := tk.h
-		h.freeIdle = 20 * time.Millisecond
+		h.idleAfter = 20 * time.Millisecond
 		const n = 40
 		var fds []*FD
 		for range n {
@@ -405,8 +405,8 @@ func TestSendQueuesAreReused(t *testing.T) {
 		if err := tk.Yield(); err != nil {
 			return err
 		}
-		// Idle for longer than freeIdle: the free list is dropped.
-		if err := tk.Sleep(10 * h.freeIdle); err != nil {
+		// Idle for longer than idleAfter: the free list is dropped.
+		if err := tk.Sleep(10 * h.idleAfter); err != nil {
 			return err
 		}
 		if len(h.freeQueues) != 0 || h.freeBytes != 0 {
