@@ -28,7 +28,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -139,22 +138,6 @@ func handleSignals(h *host.Host) (stop func()) {
 		}
 	}()
 	return func() { signal.Stop(ch); close(done) }
-}
-
-// gcPercent is the collector's GOGC when the environment sets none. A
-// server's live heap is small next to what it allocates per message (every
-// builtin call copies its arguments), so at Go's 100 the collector ran
-// most of the time under load: chat at 100 clients and 16 lines in flight
-// went 4.40M -> 5.28M deliveries/s at 400. Idle memory does not change:
-// the goroutine stacks, which count towards the heap goal, dominate it, and
-// the host collects when the loop goes idle.
-const gcPercent = 400
-
-// tuneGC sets the collector's percentage unless GOGC says otherwise.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
 }
 
 // raiseFileLimit raises the soft limit on open files to the hard limit, so

@@ -1,0 +1,76 @@
+// This file defines the CLI's policy for Go's garbage collector.
+
+package main
+
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+)
+
+// A server's live heap is small next to what it allocates per message
+// (every builtin call copies its arguments), so at Go's GOGC=100 a small
+// server collects all the time: chat at 100 clients and 16 lines in flight
+// went 4.40M -> 5.28M deliveries/s at 400. But the heap goal grows with the
+// live heap and the goroutine stacks (10,000 connections hold 80 MB of
+// stacks), and at 400 a big server would take five times that before
+// collecting. So, unless GOGC is set, the collector's percentage is chosen
+// after each collection to give about gcHeadroom bytes of room, within
+// [minGCPercent, maxGCPercent].
+const (
+	gcHeadroom   = 64 << 20
+	minGCPercent = 100
+	maxGCPercent = 400
+)
+
+// gcPercentFor returns the percentage for a heap of live bytes and goroutine
+// stacks of stacks bytes.
+func gcPercentFor(live, stacks uint64) int {
+	base := live + stacks
+	if base == 0 {
+		return maxGCPercent
+	}
+	return int(min(max(gcHeadroom*100/base, minGCPercent), maxGCPercent))
+}
+
+// tuneGC starts the policy unless GOGC is set. It is called once, by main.
+func tuneGC() {
+	if os.Getenv("GOGC") != "" {
+		return
+	}
+	debug.SetGCPercent(maxGCPercent)
+	armGCTuner(maxGCPercent)
+}
+
+// setGCPercent is debug.SetGCPercent; tests replace it.
+var setGCPercent = realSetGCPercent
+
+var realSetGCPercent = debug.SetGCPercent
+
+// gcSentinel is garbage whose finalizer runs once per collection. It is
+// bigger than 16 bytes: the tiny allocator's objects may never be finalized.
+type gcSentinel struct {
+	percent int
+	_       [16]byte
+}
+
+// armGCTuner makes the next collection retune the percentage.
+func armGCTuner(percent int) {
+	runtime.SetFinalizer(&gcSentinel{percent: percent}, retuneGC)
+}
+
+// retuneGC runs on the finalizer goroutine after a collection: it sets the
+// percentage for the heap that collection left, and rearms.
+func retuneGC(s *gcSentinel) {
+	samples := [2]metrics.Sample{
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/gc/scan/stack:bytes"},
+	}
+	metrics.Read(samples[:])
+	percent := gcPercentFor(samples[0].Value.Uint64(), samples[1].Value.Uint64())
+	if percent != s.percent {
+		setGCPercent(percent)
+	}
+	armGCTuner(percent)
+}
