@@ -122,7 +122,9 @@ var fileMethods = map[string]fileMethod{
 	"writelines": (*File).writelines,
 }
 
-// Attr returns a method, or closed, mode, name.
+// Attr returns a method, or closed, mode, name. It caches the bound write
+// and readline, so it must be called from the hub loop or the running
+// green thread.
 func (f *File) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "closed":

@@ -162,6 +162,8 @@ func (h *Hub) Run(ctx context.Context) error {
 		h.runTurn()
 		if len(h.dirty) > 0 {
 			if err := h.extendTurn(ran); err != nil {
+				h.flushDirty()
+				h.running.Store(nil)
 				return err
 			}
 			h.flushDirty() // once per turn, before the loop can block

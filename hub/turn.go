@@ -29,10 +29,11 @@ const (
 
 // extendTurn runs, before the turn's flush, the tasks that input arriving
 // during the turn made ready, so that their lines join the same writes.
-// ran is the number of tasks the turn resumed.
+// ran is the number of tasks the turn resumed; a turn that ran none (only
+// timers or posted functions sent) is not extended.
 func (h *Hub) extendTurn(ran int) error {
 	for range maxExtensions {
-		if h.stopped || h.runq.len() > 0 || h.ioWaiters == 0 ||
+		if ran == 0 || h.stopped || h.runq.len() > 0 || h.ioWaiters == 0 ||
 			len(h.dirty) < fanOut*ran || h.turnBytes >= extendBelow*len(h.dirty) {
 			return nil
 		}
@@ -44,6 +45,7 @@ func (h *Hub) extendTurn(ran int) error {
 		}
 		h.turn = h.runq.len()
 		ran += h.turn
+		h.worked = true
 		h.runTurn()
 	}
 	return nil

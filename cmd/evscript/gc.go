@@ -7,15 +7,16 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync/atomic"
 )
 
 // A server's live heap is small next to what it allocates per message
 // (every builtin call copies its arguments), so at Go's GOGC=100 a small
 // server collects all the time: chat at 100 clients and 16 lines in flight
 // went 4.40M -> 5.28M deliveries/s at 400. But the heap goal grows with the
-// live heap and the goroutine stacks (10,000 connections hold 80 MB of
-// stacks), and at 400 a big server would take five times that before
-// collecting. So, unless GOGC is set, the collector's percentage is chosen
+// live heap and the used part of the goroutine stacks (about 50 MB at
+// 10,000 idle connections), and at 400 a big server would take five times
+// that before collecting. So, unless GOGC is set, the collector's percentage is chosen
 // after each collection to give about gcHeadroom bytes of room, within
 // [minGCPercent, maxGCPercent].
 const (
@@ -40,29 +41,40 @@ func tuneGC() {
 		return
 	}
 	debug.SetGCPercent(maxGCPercent)
-	armGCTuner(maxGCPercent)
+	armGCTuner(maxGCPercent, gcTunerGen.Add(1))
 }
+
+// gcTunerGen is the generation of the running tuner: a sentinel of an
+// older one stops its chain (tests start and stop their own).
+var gcTunerGen atomic.Int64
 
 // setGCPercent is debug.SetGCPercent; tests replace it.
 var setGCPercent = realSetGCPercent
 
 var realSetGCPercent = debug.SetGCPercent
 
-// gcSentinel is garbage whose finalizer runs once per collection. It is
-// bigger than 16 bytes: the tiny allocator's objects may never be finalized.
+// gcSentinel is garbage whose finalizer runs after about every collection
+// (one made while a collection marks survives that one). It is bigger than
+// 16 bytes: the tiny allocator's objects may never be finalized.
 type gcSentinel struct {
 	percent int
+	gen     int64
 	_       [16]byte
 }
 
-// armGCTuner makes the next collection retune the percentage.
-func armGCTuner(percent int) {
-	runtime.SetFinalizer(&gcSentinel{percent: percent}, retuneGC)
+// armGCTuner makes a coming collection retune the percentage, for tuner
+// generation gen.
+func armGCTuner(percent int, gen int64) {
+	runtime.SetFinalizer(&gcSentinel{percent: percent, gen: gen}, retuneGC)
 }
 
 // retuneGC runs on the finalizer goroutine after a collection: it sets the
-// percentage for the heap that collection left, and rearms.
+// percentage for the heap that collection left, and rearms, unless a newer
+// tuner has started.
 func retuneGC(s *gcSentinel) {
+	if s.gen != gcTunerGen.Load() {
+		return
+	}
 	samples := [2]metrics.Sample{
 		{Name: "/gc/heap/live:bytes"},
 		{Name: "/gc/scan/stack:bytes"},
@@ -72,5 +84,5 @@ func retuneGC(s *gcSentinel) {
 	if percent != s.percent {
 		setGCPercent(percent)
 	}
-	armGCTuner(percent)
+	armGCTuner(percent, s.gen)
 }

@@ -27,8 +27,12 @@ func TestGCPercentFor(t *testing.T) {
 func TestGCTunerRetunes(t *testing.T) {
 	set := make(chan int, 100)
 	setGCPercent = func(p int) int { set <- p; return 0 }
-	defer func() { setGCPercent = realSetGCPercent }()
-	armGCTuner(37) // a percentage the tuner never chooses, so it must set one
+	gen := gcTunerGen.Add(1)
+	defer func() {
+		gcTunerGen.Add(1) // stops this test's chain
+		setGCPercent = realSetGCPercent
+	}()
+	armGCTuner(37, gen) // a percentage the tuner never chooses, so it must set one
 	for range 20 {
 		runtime.GC() // collects the sentinel and queues its finalizer
 		select {
