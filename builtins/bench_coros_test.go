@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"runtime"
 	"testing"
 
 	"github.com/evscript/evscript/host"
@@ -188,14 +187,7 @@ func BenchmarkParkedInCoros(b *testing.B) {
 		"full.put(1)", "sem.acquire()", "sem.acquire(3600)", "pool.execute(api.sleep, 3600)",
 	} {
 		b.Run(call, func(b *testing.B) {
-			for range b.N {
-				var before, after runtime.MemStats
-				measure := memMeasure(&before, &after)
-				h, err := host.New(host.Config{Predeclared: starlark.StringDict{"measure": measure, "N": starlark.MakeInt(n)}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				_, err = h.ExecFile(context.Background(), "parked.star", `
+			benchParked(b, n, `
 ch = channel.channel()
 evt = coros.event()
 q = coros.queue()
@@ -204,22 +196,7 @@ full.put(0)
 sem = coros.semaphore(0)
 pool = coros.CoroutinePool(max_size=1)
 pool.execute_async(api.sleep, 3600)
-def parked():
-    `+call+`
-measure("before")
-for i in range(N):
-    api.spawn(parked)
-api.sleep(0)
-measure("after")
-`)
-				if err != nil {
-					b.Fatal(err)
-				}
-				used := func(m *runtime.MemStats) float64 { return float64(m.HeapInuse + m.StackInuse) }
-				b.ReportMetric((used(&after)-used(&before))/n, "B/thread")
-				b.ReportMetric(float64(after.StackInuse-before.StackInuse)/n, "stackB/thread")
-				h.Close()
-			}
+`, call)
 		})
 	}
 }

@@ -82,7 +82,13 @@ loop(N)
 // threads, each parked in sleep inside one Starlark function. It reports
 // the growth of the heap and goroutine stacks per thread (B/thread).
 func BenchmarkParkedThread(b *testing.B) {
-	const n = 100_000
+	benchParked(b, 100_000, "", "api.sleep(3600)")
+}
+
+// benchParked spawns n green threads that each park in call, inside one
+// Starlark function, after setup ran, and reports the Go heap and stack
+// they hold per thread.
+func benchParked(b *testing.B, n int, setup, call string) {
 	for range b.N {
 		var before, after runtime.MemStats
 		measure := memMeasure(&before, &after)
@@ -90,9 +96,9 @@ func BenchmarkParkedThread(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_, err = h.ExecFile(context.Background(), "parked.star", `
+		_, err = h.ExecFile(context.Background(), "parked.star", setup+`
 def parked():
-    api.sleep(3600)
+    `+call+`
 measure("before")
 for i in range(N):
     api.spawn(parked)
@@ -103,8 +109,8 @@ measure("after")
 			b.Fatal(err)
 		}
 		used := func(m *runtime.MemStats) float64 { return float64(m.HeapInuse + m.StackInuse) }
-		b.ReportMetric((used(&after)-used(&before))/n, "B/thread")
-		b.ReportMetric(float64(after.StackInuse-before.StackInuse)/n, "stackB/thread")
+		b.ReportMetric((used(&after)-used(&before))/float64(n), "B/thread")
+		b.ReportMetric(float64(after.StackInuse-before.StackInuse)/float64(n), "stackB/thread")
 		h.Close()
 	}
 }
