@@ -110,16 +110,9 @@ func startScript(t *testing.T, src string) (*exec.Cmd, *bufio.Reader, *strings.B
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	cmd := exec.CommandContext(ctx, evscriptBin, path)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	return cmd, bufio.NewReader(stdout), &stderr
+	stdin, stdout, stderr := startPiped(t, cmd)
+	stdin.Close() // no input: the end of the stream at once
+	return cmd, bufio.NewReader(stdout), stderr
 }
 
 func expectLine(t *testing.T, r *bufio.Reader, want string) {

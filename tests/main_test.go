@@ -6,9 +6,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,4 +62,24 @@ func runEvscript(t *testing.T, timeout time.Duration, stdin string, args ...stri
 		t.Fatalf("evscript %v: %v", args, err)
 	}
 	return result{out.String(), errb.String(), code}
+}
+
+// startPiped starts cmd with a pipe to its stdin, a pipe from its stdout
+// and its stderr collected; the caller waits for it.
+func startPiped(t *testing.T, cmd *exec.Cmd) (io.WriteCloser, io.Reader, *strings.Builder) {
+	t.Helper()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := new(strings.Builder)
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return stdin, stdout, stderr
 }

@@ -82,19 +82,7 @@ func TestREPLSigintInterruptsBusyLoop(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, evscriptBin)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdin, stdout, stderr := startPiped(t, cmd)
 	io.WriteString(stdin, "n = 0\nwhile True:\n    n += 1\n    if n == 1:\n        print('spinning')\n        sys.stdout.flush()\n\nprint('after', n > 0)\n")
 	out := bufio.NewReader(stdout)
 	if line, err := out.ReadString('\n'); line != "spinning\n" {

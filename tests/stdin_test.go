@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"io"
 	"os/exec"
-	"strings"
 	"testing"
 	"time"
 )
@@ -29,19 +28,7 @@ print("line:", repr(sys.stdin.readline()))
 print("rest:", [line for line in sys.stdin])
 `
 	cmd := exec.Command(evscriptBin, "-c", src)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdin, stdout, stderr := startPiped(t, cmd)
 	defer cmd.Process.Kill()
 	lines := make(chan string, 10)
 	go func() {
