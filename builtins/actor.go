@@ -3,8 +3,10 @@
 //
 // Starlark has no classes, so where eventlet subclasses Actor and overrides
 // received, a script passes the function: coros.Actor(received). The actor
-// starts concurrency green threads at once (as eventlet spawns its loop in
-// the constructor); each takes the oldest message from the mailbox and
+// starts one green thread at once (as eventlet spawns its loop in the
+// constructor) and more, up to concurrency, only as casts find every
+// thread busy (as eventlet's pool starts its threads), so a huge
+// concurrency costs nothing until the messages come. Each thread takes the oldest message from the mailbox and
 // calls received(message), so messages start in cast order, one at a time
 // per thread. An exception in received is printed, with its backtrace and
 // headed by the actor thread's name, and the thread goes on with the next
@@ -27,6 +29,8 @@ type Actor struct {
 	n        int
 	mailbox  fifo[starlark.Value]
 	busy     int           // messages being processed
+	idleN    int           // live actor threads not processing a message
+	live     int           // actor threads not dead
 	workers  hub.WaitQueue // actor threads waiting for mail
 	idle     hub.WaitQueue // waitall calls
 	threads  []*GreenThread
@@ -49,16 +53,21 @@ func newActor(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starla
 		return nil, err
 	}
 	a.received = received
-	name := "actor:" + received.Name()
-	for i := range a.n {
-		tname := name
-		if a.n > 1 {
-			tname = fmt.Sprintf("%s-%d", name, i+1)
-		}
-		loop := starlark.NewBuiltin(tname, a.serve)
-		a.threads = append(a.threads, rt.Spawn(tname, loop, nil, nil))
-	}
+	a.grow()
 	return a, nil
+}
+
+// grow starts one more actor thread.
+func (a *Actor) grow() {
+	tname := "actor:" + a.received.(starlark.Callable).Name()
+	if a.n > 1 {
+		tname = fmt.Sprintf("%s-%d", tname, len(a.threads)+1)
+	}
+	g := a.rt.Spawn(tname, starlark.NewBuiltin(tname, a.serve), nil, nil)
+	a.threads = append(a.threads, g)
+	a.live++
+	a.idleN++
+	g.task.OnDone(func() { a.live--; a.idleN-- })
 }
 
 func (a *Actor) String() string {
@@ -106,6 +115,9 @@ func actorCast(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 		return nil, err
 	}
 	a.mailbox.push(msg)
+	if a.mailbox.len() > a.idleN && a.live < a.n {
+		a.grow()
+	}
 	a.workers.WakeOne(nil)
 	return starlark.None, nil
 }
@@ -144,8 +156,10 @@ func (a *Actor) serve(th *starlark.Thread, b *starlark.Builtin, _ starlark.Tuple
 		}
 		msg := a.mailbox.pop()
 		a.busy++
+		a.idleN--
 		_, err := starlark.Call(th, a.received, starlark.Tuple{msg}, nil)
 		a.busy--
+		a.idleN++
 		if a.mailbox.len() == 0 && a.busy == 0 {
 			a.idle.WakeAll(nil)
 		}

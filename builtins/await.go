@@ -18,7 +18,7 @@ type BlockingFunc func(ctx context.Context, args starlark.Tuple, kwargs []starla
 // NewBlocking returns a builtin named name that calls fn off the hub,
 // parking only the calling green thread meanwhile.
 func NewBlocking(name string, fn BlockingFunc) *starlark.Builtin {
-	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		t, err := taskOf(th, b)
 		if err != nil {
 			return nil, err

@@ -60,8 +60,8 @@ func init() {
 	}
 	registerGlobal("catch", func(rt *Runtime) starlark.Value { return rt.builtin("catch", catch) })
 	registerGlobal("try_except", func(rt *Runtime) starlark.Value { return rt.builtin("try_except", tryExcept) })
-	registerGlobal("isinstance", func(*Runtime) starlark.Value { return starlark.NewBuiltin("isinstance", isinstance) })
-	registerGlobal("raise_", func(*Runtime) starlark.Value { return starlark.NewBuiltin("raise_", raise) })
+	registerGlobal("isinstance", func(*Runtime) starlark.Value { return NewBuiltin("isinstance", isinstance) })
+	registerGlobal("raise_", func(*Runtime) starlark.Value { return NewBuiltin("raise_", raise) })
 	registerAPI("TimeoutError", func(*Runtime) starlark.Value { return TimeoutError })
 	registerAPI("GreenletExit", func(*Runtime) starlark.Value { return GreenletExit })
 }
@@ -241,12 +241,42 @@ func classify(err error) (*Class, string) {
 	switch {
 	case errors.Is(err, hub.ErrTimeout):
 		return TimeoutError, "timed out"
+	case isPanic(err):
+		return RuntimeError, msg
 	case errors.As(err, &errno):
 		return errnoClass(errno), msg
 	case errors.Is(err, hub.ErrClosed), errors.Is(err, hub.ErrBusy), isNetError(err):
 		return OSError, msg
 	}
+	if cls := argClass(msg); cls != nil {
+		return cls, msg
+	}
 	return Error, msg
+}
+
+// argClass returns the class an argument error names. go.starlark.net's
+// UnpackArgs flattens an Unpacker's error to text ("sleep: for parameter
+// seconds: ValueError: ..."), so an Unpacker that wants its error raised as
+// a class other than Error returns that class's exception (Class.New),
+// whose text begins with the class name, and this finds it again.
+func argClass(msg string) *Class {
+	_, rest, ok := strings.Cut(msg, ": for parameter ")
+	if !ok {
+		return nil
+	}
+	if _, rest, ok = strings.Cut(rest, ": "); !ok {
+		return nil
+	}
+	name, _, ok := strings.Cut(rest, ": ")
+	if !ok {
+		return nil
+	}
+	for _, c := range Classes {
+		if c.name == name && c.IsSubclass(Exception_) {
+			return c
+		}
+	}
+	return nil
 }
 
 // errnoClass maps a system error number to an exception class.

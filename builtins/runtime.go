@@ -203,7 +203,8 @@ func registerGlobal(name string, v func(rt *Runtime) starlark.Value) { globals[n
 
 // builtin is a shorthand for a builtin bound to the runtime.
 func (rt *Runtime) builtin(name string, fn func(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)) *starlark.Builtin {
-	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (v starlark.Value, err error) {
+		defer recoverBuiltin(th, b, &err) // inline, not guarded(): one frame less
 		return fn(rt, th, b, args, kw)
 	})
 }

@@ -18,7 +18,7 @@ func init() {
 		return newModule("select", starlark.StringDict{"select": rt.builtin("select", selectSelect)})
 	})
 	registerAPI("wrap_select_with_coroutine_select", func(rt *Runtime) starlark.Value {
-		return starlark.NewBuiltin("wrap_select_with_coroutine_select", noop)
+		return NewBuiltin("wrap_select_with_coroutine_select", noop)
 	})
 }
 
@@ -129,7 +129,7 @@ func waitables(rt *Runtime, th *starlark.Thread, fname string, list starlark.Ite
 // selectWait parks t until some of rs are readable or ws writable, or the
 // timeout passes (< 0: never), and returns the ready values.
 func selectWait(rt *Runtime, t *hub.Task, rs, ws []waitable, timeout time.Duration) (r, w []starlark.Value, err error) {
-	deadline := time.Now().Add(timeout)
+	start := time.Now() // remaining = timeout - elapsed: no deadline to overflow
 	for {
 		var rfds, wfds []*hub.FD
 		var rmap, wmap []int
@@ -152,7 +152,7 @@ func selectWait(rt *Runtime, t *hub.Task, rs, ws []waitable, timeout time.Durati
 		}
 		d := time.Duration(-1)
 		if timeout >= 0 {
-			d = max(time.Until(deadline), 0)
+			d = max(timeout-time.Since(start), 0)
 		}
 		if len(r) > 0 || len(w) > 0 {
 			d = 0

@@ -16,7 +16,7 @@ import (
 func init() {
 	registerModule("socket", makeSocketModule)
 	registerAPI("wrap_socket_with_coroutine_socket", func(rt *Runtime) starlark.Value {
-		return starlark.NewBuiltin("wrap_socket_with_coroutine_socket", noop)
+		return NewBuiltin("wrap_socket_with_coroutine_socket", noop)
 	})
 }
 
@@ -26,7 +26,7 @@ func makeSocketModule(rt *Runtime) starlark.Value {
 		"socketpair":        rt.builtin("socketpair", socketPair),
 		"create_connection": rt.builtin("create_connection", connectTCP), // Python's name for connect_tcp
 		"gethostbyname":     NewBlocking("gethostbyname", gethostbyname),
-		"gethostname":       starlark.NewBuiltin("gethostname", gethostname),
+		"gethostname":       NewBuiltin("gethostname", gethostname),
 		"error":             OSError,
 		"timeout":           TimeoutError,
 		"gaierror":          OSError,

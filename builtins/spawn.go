@@ -139,10 +139,17 @@ func namedBacktrace(ee *starlark.EvalError, err error) string {
 	return bt
 }
 
-// finish runs when g's task dies, whether or not it started.
+// finish runs when g's task dies, whether or not it started. A task that
+// died of a Go panic the builtin guard did not see (a panic in a value's
+// method made outside this package) ends with that panic as its error,
+// reported like any uncaught error: never as a silent success.
 func (g *GreenThread) finish() {
 	if !g.task.Started() {
 		g.err = g.task.Err()
+	} else if err := g.task.Err(); err != nil && g.err == nil && isPanic(err) {
+		g.err = err
+		g.rt.printPanic(err.(*hub.PanicError))
+		g.rt.report(g, err)
 	}
 	g.joiners.WakeAll(nil)
 	if len(g.links) > 0 {

@@ -23,19 +23,29 @@ func init() {
 }
 
 // Seconds is a non-negative duration argument: an int or float number of
-// seconds, or a time.duration.
+// seconds, or a time.duration. A huge value saturates at the longest
+// duration (about 292 years: "effectively never", as eventlet's float
+// deadlines are); NaN and infinity are ValueErrors at the call, as Python's
+// time.sleep refuses them.
 type Seconds time.Duration
 
 var _ starlark.Unpacker = (*Seconds)(nil)
+
+// maxSeconds is the longest duration, in seconds.
+const maxSeconds = float64(math.MaxInt64) / 1e9
 
 // Unpack implements starlark.Unpacker.
 func (s *Seconds) Unpack(v starlark.Value) error {
 	var f float64
 	switch v := v.(type) {
 	case starlark.Int:
+		if v.Sign() < 0 {
+			return fmt.Errorf("negative duration %v", v)
+		}
 		i, ok := v.Int64()
-		if !ok {
-			return fmt.Errorf("seconds out of range: %v", v)
+		if !ok || i > math.MaxInt64/int64(time.Second) {
+			*s = Seconds(math.MaxInt64)
+			return nil
 		}
 		f = float64(i)
 	case starlark.Float:
@@ -49,14 +59,28 @@ func (s *Seconds) Unpack(v starlark.Value) error {
 	default:
 		return fmt.Errorf("got %s, want seconds (int, float or duration)", v.Type())
 	}
-	if f < 0 || math.IsNaN(f) {
+	switch {
+	case math.IsNaN(f) || math.IsInf(f, 0):
+		return notFinite(f)
+	case f < 0:
 		return fmt.Errorf("negative duration %v", v)
-	}
-	if f > float64(math.MaxInt64)/1e9 {
-		f = float64(math.MaxInt64) / 1e9
+	case f >= maxSeconds:
+		*s = Seconds(math.MaxInt64)
+		return nil
 	}
 	*s = Seconds(time.Duration(f * 1e9))
 	return nil
+}
+
+// notFinite is the ValueError for a NaN or infinite duration. It is out
+// of line to keep Unpack's frame small: Unpack runs on the way to a park.
+//
+//go:noinline
+func notFinite(f float64) error {
+	if math.IsNaN(f) {
+		return ValueError.New("invalid value NaN (not a number)")
+	}
+	return ValueError.New(fmt.Sprintf("%v seconds is not a duration (want a finite number)", f))
 }
 
 // Duration returns s as a time.Duration.
@@ -97,7 +121,7 @@ func (t *Timer) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: 
 func (t *Timer) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "cancel":
-		return starlark.NewBuiltin("cancel", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		return NewBuiltin("cancel", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 			if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
 				return nil, err
 			}

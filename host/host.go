@@ -11,7 +11,6 @@ import (
 
 	"github.com/evscript/evscript/builtins"
 	"github.com/evscript/evscript/hub"
-	"go.starlark.net/lib/json"
 	"go.starlark.net/lib/math"
 	"go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
@@ -53,6 +52,8 @@ type Host struct {
 	hub         *hub.Hub
 	rt          *builtins.Runtime
 	predeclared starlark.StringDict
+	extra       starlark.StringDict            // Config.Predeclared, guarded
+	modules     map[string]starlark.StringDict // Config.Modules, guarded
 	loader      *loader
 	started     chan struct{} // closed by Start's loop goroutine when it ends
 	release     func()
@@ -89,20 +90,36 @@ func New(cfg Config) (*Host, error) {
 		rt.OnError = func(g *builtins.GreenThread, err error) { cfg.OnError(g.Name(), err) }
 	}
 	h.rt = rt
+	h.extra = guardAll(cfg.Predeclared)
+	h.modules = make(map[string]starlark.StringDict, len(cfg.Modules))
+	for name, m := range cfg.Modules {
+		h.modules[name] = guardAll(m)
+	}
 	h.loader = newLoader(h)
 	rt.Load = h.loader.load
 	h.setArgv("")
 	return h, nil
 }
 
+// guardAll returns d with every builtin in it under the panic guard
+// (builtins.Guard): a Go panic in an embedder's builtin is an error of the
+// green thread that called it, never a crash or a silent success.
+func guardAll(d starlark.StringDict) starlark.StringDict {
+	g := make(starlark.StringDict, len(d))
+	for k, v := range d {
+		g[k] = builtins.Guard(v)
+	}
+	return g
+}
+
 // setArgv sets sys.argv and rebuilds the predeclared names.
 func (h *Host) setArgv(script string) {
 	h.rt.Argv = append([]string{script}, h.cfg.Args...)
 	d := h.rt.Predeclared()
-	d["json"] = json.Module
+	d["json"] = builtins.JSONModule
 	d["math"] = math.Module
 	d["time"] = time.Module
-	for k, v := range h.cfg.Predeclared {
+	for k, v := range h.extra {
 		d[k] = v
 	}
 	h.predeclared = d

@@ -44,7 +44,7 @@ func (l *loader) load(th *starlark.Thread, module string) (starlark.StringDict, 
 		}
 		return d, nil
 	}
-	if m, ok := l.h.cfg.Modules[module]; ok {
+	if m, ok := l.h.modules[module]; ok {
 		return m, nil
 	}
 	if !strings.HasSuffix(module, ".star") {

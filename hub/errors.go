@@ -46,3 +46,21 @@ type DeadlockError struct {
 func (e *DeadlockError) Error() string {
 	return fmt.Sprintf("all green threads are asleep - deadlock!\n\n%s", strings.Join(e.Tasks, "\n"))
 }
+
+// A PanicError is a Go panic recovered in a task (or, by the layer above,
+// in one of its calls): Run never lets a panic end the process. Where says
+// what panicked ("task NAME", "builtin NAME").
+type PanicError struct {
+	Where   string
+	Value   any    // the value passed to panic
+	Stack   []byte // the Go stack at the panic
+	Printed bool   // the stack has been reported (set by the layer above)
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("Go panic in %s: %v", e.Where, e.Value) }
+
+// Unwrap returns the panic value if it is an error (a runtime.Error).
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}

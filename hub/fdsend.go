@@ -150,9 +150,9 @@ func (fd *FD) Backlog() int {
 // number of tasks may drain at once.
 // It must be called by t itself.
 func (fd *FD) Drain(t *Task, max int, timeout time.Duration) error {
-	var deadline int64
+	var until int64
 	if timeout >= 0 {
-		deadline = fd.h.nanotime() + int64(timeout)
+		until = deadline(fd.h.nanotime(), timeout)
 	}
 	for fd.Backlog() > max {
 		if fd.closed {
@@ -160,7 +160,7 @@ func (fd *FD) Drain(t *Task, max int, timeout time.Duration) error {
 		}
 		d := time.Duration(-1)
 		if timeout >= 0 {
-			if d = time.Duration(deadline - fd.h.nanotime()); d <= 0 {
+			if d = time.Duration(until - fd.h.nanotime()); d <= 0 {
 				return ErrTimeout
 			}
 		}

@@ -14,6 +14,7 @@ package hub
 
 import (
 	"encoding/binary"
+	"math"
 	"os"
 	"sync/atomic"
 	"time"
@@ -78,7 +79,10 @@ func (p *poller) unregister(fd int) error {
 func (p *poller) wait(timeout time.Duration, fn func(fd int, events uint32)) error {
 	msec := -1
 	if timeout >= 0 {
-		msec = int((timeout + time.Millisecond - 1) / time.Millisecond)
+		msec = math.MaxInt32 // epoll's int: a longer wait is woken early and retried
+		if timeout < time.Duration(math.MaxInt32)*time.Millisecond {
+			msec = int((timeout + time.Millisecond - 1) / time.Millisecond)
+		}
 	}
 	n, err := unix.EpollWait(p.epfd, p.events, msec)
 	if err == unix.EINTR {

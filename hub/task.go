@@ -16,9 +16,10 @@ package hub
 
 import (
 	"context"
-	"fmt"
 	"iter"
+	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
@@ -341,10 +342,32 @@ func (w *worker) loop(h *Hub) {
 func (t *Task) call() (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("panic in task %s: %v\n%s", t.name, r, debug.Stack())
+			where := "task " + t.name
+			if site := panicSite(); site != "" {
+				where += ", in " + site
+			}
+			err = &PanicError{Where: where, Value: r, Stack: debug.Stack()}
 		}
 	}()
 	return t.fn(t)
+}
+
+// panicSite returns the function that panicked, called from the deferred
+// function that recovers: the first frame past runtime.gopanic that is not
+// the runtime's own.
+func panicSite() string {
+	var pcs [32]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs[:])])
+	for past := false; ; {
+		f, more := frames.Next()
+		if past && !strings.HasPrefix(f.Function, "runtime.") {
+			return f.Function
+		}
+		past = past || f.Function == "runtime.gopanic"
+		if !more {
+			return ""
+		}
+	}
 }
 
 // exit unlinks a dead task and runs its done hooks.

@@ -5,6 +5,7 @@ package hub
 
 import (
 	"container/heap"
+	"math"
 	"time"
 )
 
@@ -44,14 +45,24 @@ func (h *Hub) After(d time.Duration, fn func()) *Timer {
 	return tm
 }
 
-// addTimer schedules tm at now+d.
+// addTimer schedules tm at now+d. A deadline past the clock's range
+// saturates: the timer then never fires in practice, rather than wrapping
+// round into the past and firing at once.
 func (h *Hub) addTimer(tm *Timer, d time.Duration) {
 	if d < 0 {
 		d = 0
 	}
 	h.seq++
-	tm.h, tm.when, tm.seq = h, h.nanotime()+int64(d), h.seq
+	tm.h, tm.when, tm.seq = h, deadline(h.nanotime(), d), h.seq
 	heap.Push(&h.timers, tm)
+}
+
+// deadline returns now+d, saturated at the largest time.
+func deadline(now int64, d time.Duration) int64 {
+	if int64(d) > math.MaxInt64-now {
+		return math.MaxInt64
+	}
+	return now + int64(d)
 }
 
 // fire runs or wakes the timer's target. The timer is already off the heap.
