@@ -15,6 +15,17 @@
 // try_except(fn, {Class: handler}, else_=, finally_=). Any Starlark runtime
 // error or fail() is caught as Error.
 //
+// The shallow-stack rule. A green thread is a goroutine, and a parked one
+// keeps the stack its deepest call ever reached: 4 KiB for a thread that
+// parks in the common waits (sleep, channels, events, queues, semaphores,
+// readline), 8 KiB once any chain of frames on the way went past that.
+// That is most of what an idle connection or a parked thread costs, so the
+// functions between a builtin's entry and its park keep their frames
+// small: error paths and argument unpacking that is not the common case
+// go out of line (//go:noinline), and nothing wraps a park-path builtin
+// (not even the panic guard, guard.go). TestParkedStack fails when a park
+// path grows.
+//
 // Unless a doc comment says otherwise, everything here must be called from
 // the hub loop or the running green thread.
 package builtins

@@ -1,0 +1,124 @@
+//go:build !race
+
+// The race detector's instrumentation makes every frame larger, so the
+// stack figures below hold only without it.
+
+package builtins_test
+
+import (
+	"context"
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+
+	"github.com/evscript/evscript/host"
+	"go.starlark.net/starlark"
+)
+
+// parkedStackLimit is the goroutine stack, in bytes per thread, that a
+// green thread parked in one of the calls below may hold: the 4 KiB a
+// goroutine starts with, and a little slack for the hub's own goroutines.
+// A thread whose deepest frame chain ever reached past 4 KiB holds 8 KiB,
+// so a change that deepens a park path shows up here as about 8,192.
+const parkedStackLimit = 4096 + 512
+
+// TestParkedStack guards the shallow-stack rule (see doc.go): a green
+// thread parked in a common wait, inside one Starlark function, stays on
+// its first 4 KiB stack. Benchmarks report the same figures (
+// BenchmarkParkedThread, BenchmarkParkedInCoros); this test fails on them.
+func TestParkedStack(t *testing.T) {
+	const n = 2000
+	setup := `
+ch = channel.channel()
+evt = coros.event()
+q = coros.queue()
+full = coros.queue(1)
+full.put(0)
+sem = coros.semaphore(0)
+sleeper = api.spawn(api.sleep, 3600)
+server = api.tcp_listener(("127.0.0.1", 0))
+def conn():
+    c = api.connect_tcp(server.getsockname())
+    s, _ = server.accept()
+    keep.append(c)
+    return s
+keep = []
+`
+	// limit 0 means parkedStackLimit. g.wait and recv already park on 8 KiB
+	// (measured at cb1241c, before this test existed): theirs is the bound
+	// that keeps them from growing further until their paths are made
+	// shallow.
+	for _, tc := range []struct {
+		name, xs, call string
+		limit          float64
+	}{
+		{"sleep", "", "api.sleep(3600)", 0},
+		{"ch.receive", "", "ch.receive()", 0},
+		{"ch.send", "", "ch.send(1)", 0},
+		{"evt.wait", "", "evt.wait()", 0},
+		{"q.get", "", "q.get()", 0},
+		{"q.get(timeout)", "", "q.get(timeout=3600)", 0},
+		{"full.put", "", "full.put(1)", 0},
+		{"sem.acquire", "", "sem.acquire()", 0},
+		{"sem.acquire(timeout)", "", "sem.acquire(3600)", 0},
+		{"g.wait", "", "sleeper.wait()", 2 * parkedStackLimit},
+		{"readline", "[conn().makefile('r') for i in range(N)]", "x.readline()", 0},
+		{"recv", "[conn() for i in range(N)]", "x.recv(100)", 2 * parkedStackLimit},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			xs := tc.xs
+			if xs == "" {
+				xs = "[None] * N"
+			}
+			per := parkedStack(t, n, setup+"xs = "+xs+"\n", tc.call)
+			t.Logf("%s: %.0f stack bytes per parked thread", tc.call, per)
+			limit := tc.limit
+			if limit == 0 {
+				limit = parkedStackLimit
+			}
+			if per > limit {
+				t.Errorf("%s: %.0f stack bytes per parked thread, want at most %.0f: a frame on its park path grew (see the shallow-stack rule in doc.go)", tc.call, per, limit)
+			}
+		})
+	}
+}
+
+// parkedStack runs setup, which defines xs, then spawns a green thread per
+// x in xs that parks in call (which may use x) inside one Starlark
+// function, and returns the goroutine stack they hold per thread.
+func parkedStack(t *testing.T, n int, setup, call string) float64 {
+	t.Helper()
+	var before, after runtime.MemStats
+	measure := starlark.NewBuiltin("measure", func(_ *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
+		runtime.GC()
+		debug.FreeOSMemory()
+		if args[0] == starlark.String("before") {
+			runtime.ReadMemStats(&before)
+		} else {
+			runtime.ReadMemStats(&after)
+		}
+		return starlark.None, nil
+	})
+	h, err := host.New(host.Config{Predeclared: starlark.StringDict{"measure": measure, "N": starlark.MakeInt(n)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	src := setup + `
+def parked(x):
+    ` + call + `
+measure("before")
+for x in xs:
+    api.spawn(parked, x)
+api.sleep(0)
+api.sleep(0)
+measure("after")
+`
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := h.ExecFile(ctx, "parked.star", src); err != nil {
+		t.Fatal(err)
+	}
+	return float64(after.StackInuse-before.StackInuse) / float64(n)
+}
