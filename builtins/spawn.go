@@ -30,6 +30,7 @@ type GreenThread struct {
 	err     error
 	joiners hub.WaitQueue
 	links   []starlark.Value
+	hosted  bool // made by Run: its error goes to the host, not to report
 }
 
 var _ starlark.HasAttrs = (*GreenThread)(nil)
@@ -77,7 +78,7 @@ func (g *GreenThread) ended(v starlark.Value, err error) error {
 // sets up itself (Program.Init, REPL chunks). fn receives the thread.
 func (rt *Runtime) Run(name string, fn func(th *starlark.Thread) (starlark.Value, error)) *GreenThread {
 	rt.nextID++
-	g := &GreenThread{rt: rt, id: rt.nextID, name: name}
+	g := &GreenThread{rt: rt, id: rt.nextID, name: name, hosted: true}
 	g.task = rt.Hub.Spawn(name, func(t *hub.Task) error {
 		th := rt.newThread(g)
 		v, err := fn(th)
@@ -149,7 +150,9 @@ func (g *GreenThread) finish() {
 	} else if err := g.task.Err(); err != nil && g.err == nil && isPanic(err) {
 		g.err = err
 		g.rt.printPanic(err.(*hub.PanicError))
-		g.rt.report(g, err)
+		if !g.hosted {
+			g.rt.report(g, err)
+		}
 	}
 	g.joiners.WakeAll(nil)
 	if len(g.links) > 0 {
