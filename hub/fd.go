@@ -33,6 +33,7 @@ type FD struct {
 	released         bool          // the descriptor itself is closed
 	send             *sendQueue    // the send backlog, once Send queued bytes (fdsend.go)
 	dirty            bool          // on the hub's list of FDs to flush (fdsend.go)
+	failed           error         // why the FD closed asynchronously (fdabort.go)
 }
 
 // NewFD sets sysfd non-blocking, registers it with the hub's epoll and
@@ -343,8 +344,12 @@ func (fd *FD) Accept(t *Task) (int, unix.Sockaddr, error) {
 func (fd *FD) Connect(t *Task, sa unix.Sockaddr) error {
 	err := unix.Connect(fd.sysfd, sa)
 	switch err {
-	case nil, unix.EISCONN:
+	case nil:
 		return nil
+	case unix.EISCONN:
+		// Every connect here waits until the connection is made, so the
+		// socket was connected before this call: an error, as in Python.
+		return os.NewSyscallError("connect", err)
 	case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
 	default:
 		return os.NewSyscallError("connect", err)
