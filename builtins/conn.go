@@ -11,11 +11,19 @@
 //
 // The write contract: write(data) hands data to the FD's send backlog
 // (hub.FD.Send), which writes what the kernel takes now; the loop writes
-// the rest when the socket becomes writable. write parks only while the
-// backlog is above highWater, so a chat server can write to every
-// participant while iterating a shared list. Any number of green threads
-// may write at once: each write is queued whole, so writes never
-// interleave.
+// the rest when the socket becomes writable. write never parks (except
+// over TLS, above highWater), so a chat server can write to every
+// participant while iterating a shared list. A peer that does not read
+// is bounded by the connection's output limit (outlimit.go): a write
+// finding more than that unsent aborts the connection. Any number of
+// green threads may write at once: each write is queued whole, so writes
+// never interleave.
+//
+// An asynchronous send failure (a reset, a broken pipe, the output
+// limit) closes the descriptor and belongs to the connection's reader:
+// its next read returns the end of the stream; writes through a file are
+// then dropped quietly; sendall and flush raise the failure to their
+// caller.
 
 package builtins
 
@@ -54,6 +62,7 @@ type conn struct {
 	tls     *tlsState     // TLS on top of fd, or nil (ssl.go)
 	src     *blockingSrc  // a blocking source (sys.stdin), or nil
 	timeout time.Duration // settimeout; < 0: none
+	limit   int           // output limit (outlimit.go); 0: the default, < 0: none
 	rbuf    []byte        // bytes read but not yet returned; nil when none
 	reader  *hub.Task     // the task inside a read call
 	sender  *hub.Task     // the task inside send or sendall
@@ -169,7 +178,7 @@ func (c *conn) waitReadable(t *hub.Task) error {
 // readErr maps a read error: a close by another green thread is the end
 // of the stream, as the contract says.
 func (c *conn) readErr(err error) error {
-	if c.closed && errors.Is(err, hub.ErrClosed) {
+	if errors.Is(err, hub.ErrClosed) && (c.closed || c.failed()) {
 		c.eof = true
 		return nil
 	}
@@ -326,8 +335,10 @@ func (c *conn) readyToRead() bool {
 	return c != nil && (len(c.rbuf) > 0 || c.eof || c.closed || c.src != nil && c.src.err != nil)
 }
 
-// write queues data to be sent; it parks only while the backlog is above
-// highWater. See the file comment.
+// write queues data to be sent and never parks (over TLS, it parks while
+// the backlog is above highWater). A write to a connection that failed is
+// dropped; a write that finds more than the output limit unsent aborts
+// the connection and is dropped. See the file comment.
 func (c *conn) write(t *hub.Task, data string) error {
 	if c.closed {
 		return hub.ErrClosed
@@ -338,14 +349,20 @@ func (c *conn) write(t *hub.Task, data string) error {
 	if c.tls != nil {
 		return c.writeTLS(t, []byte(data))
 	}
-	if err := c.fd.SendString(data); err != nil {
-		return err
+	if c.fd.Closed() {
+		return nil // failed: the failure is the reader's (file comment)
 	}
-	if c.fd.Backlog() > highWater {
-		return c.fd.Drain(t, highWater, c.timeout)
+	if c.fd.Backlog() > c.outputLimit() {
+		c.fd.AbortOutput()
+		return nil
 	}
+	c.fd.SendString(data) // fails only on a closed FD
 	return nil
 }
+
+// failed reports whether the descriptor closed under c: a send failure
+// or an abort (hub.FD.Failed).
+func (c *conn) failed() bool { return c.fd != nil && c.fd.Failed() != nil }
 
 // flush parks t until everything written has been handed to the kernel.
 func (c *conn) flush(t *hub.Task) error {
@@ -366,10 +383,26 @@ func (c *conn) sendall(t *hub.Task, fname string, data string) error {
 	}
 	c.sender = t
 	defer func() { c.sender = nil }()
-	if err := c.write(t, data); err != nil {
-		return err
+	if c.closed {
+		return hub.ErrClosed
+	}
+	if c.tls != nil {
+		if err := c.writeTLS(t, []byte(data)); err != nil {
+			return err
+		}
+	} else if err := c.fd.SendString(data); err != nil {
+		return c.sendErr(err)
 	}
 	return c.flush(t)
+}
+
+// sendErr is the error of an explicit send on c: its failure, if the
+// descriptor failed.
+func (c *conn) sendErr(err error) error {
+	if ferr := c.fd.Failed(); ferr != nil && !c.closed {
+		return ferr
+	}
+	return err
 }
 
 // close closes the stream: a parked reader wakes at the end of the

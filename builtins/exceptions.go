@@ -241,6 +241,8 @@ func classify(err error) (*Class, string) {
 	switch {
 	case errors.Is(err, hub.ErrTimeout):
 		return TimeoutError, "timed out"
+	case errors.Is(err, hub.ErrOutputLimit):
+		return ConnectionResetError, msg
 	case errors.As(err, &errno):
 		return errnoClass(errno), msg
 	case errors.Is(err, hub.ErrClosed), errors.Is(err, hub.ErrBusy), isNetError(err):

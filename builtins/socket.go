@@ -90,27 +90,28 @@ func constName(prefix string, v int) string {
 type socketMethod func(s *Socket, t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
 
 var socketMethods = map[string]socketMethod{
-	"accept":      (*Socket).accept,
-	"bind":        (*Socket).bind,
-	"close":       (*Socket).close,
-	"connect":     (*Socket).connect,
-	"connect_ex":  (*Socket).connectEx,
-	"fileno":      (*Socket).fileno,
-	"getpeername": (*Socket).getpeername,
-	"getsockname": (*Socket).getsockname,
-	"getsockopt":  (*Socket).getsockopt,
-	"gettimeout":  (*Socket).gettimeout,
-	"listen":      (*Socket).listen,
-	"makefile":    (*Socket).makefile,
-	"recv":        (*Socket).recv,
-	"recvfrom":    (*Socket).recvfrom,
-	"send":        (*Socket).send,
-	"sendall":     (*Socket).sendall,
-	"sendto":      (*Socket).sendto,
-	"setblocking": (*Socket).setblocking,
-	"setsockopt":  (*Socket).setsockopt,
-	"settimeout":  (*Socket).settimeout,
-	"shutdown":    (*Socket).shutdown,
+	"accept":           (*Socket).accept,
+	"bind":             (*Socket).bind,
+	"close":            (*Socket).close,
+	"connect":          (*Socket).connect,
+	"connect_ex":       (*Socket).connectEx,
+	"fileno":           (*Socket).fileno,
+	"getpeername":      (*Socket).getpeername,
+	"getsockname":      (*Socket).getsockname,
+	"getsockopt":       (*Socket).getsockopt,
+	"gettimeout":       (*Socket).gettimeout,
+	"listen":           (*Socket).listen,
+	"makefile":         (*Socket).makefile,
+	"recv":             (*Socket).recv,
+	"recvfrom":         (*Socket).recvfrom,
+	"send":             (*Socket).send,
+	"sendall":          (*Socket).sendall,
+	"sendto":           (*Socket).sendto,
+	"setblocking":      (*Socket).setblocking,
+	"set_output_limit": (*Socket).setOutputLimit,
+	"setsockopt":       (*Socket).setsockopt,
+	"settimeout":       (*Socket).settimeout,
+	"shutdown":         (*Socket).shutdown,
 }
 
 // Attr returns a method, or family, type, proto, closed.
@@ -124,6 +125,8 @@ func (s *Socket) Attr(name string) (starlark.Value, error) {
 		return starlark.MakeInt(s.proto), nil
 	case "closed":
 		return starlark.Bool(s.c.closed), nil
+	case "output_limit":
+		return s.c.outputLimitValue(), nil
 	}
 	m := socketMethods[name]
 	if m == nil {
@@ -140,7 +143,7 @@ func (s *Socket) Attr(name string) (starlark.Value, error) {
 
 // AttrNames lists the attributes.
 func (s *Socket) AttrNames() []string {
-	names := []string{"closed", "family", "proto", "type"}
+	names := []string{"closed", "family", "output_limit", "proto", "type"}
 	for name := range socketMethods {
 		names = append(names, name)
 	}
@@ -272,6 +275,15 @@ func (s *Socket) connectEx(t *hub.Task, b *starlark.Builtin, args starlark.Tuple
 		return starlark.MakeInt(int(errno)), nil
 	}
 	return nil, err
+}
+
+// set_output_limit(n): a write through a file that finds more than n bytes
+// unsent aborts the connection (outlimit.go); None: no limit.
+func (s *Socket) setOutputLimit(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := s.c.setOutputLimit(b.Name(), args, kw); err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
 }
 
 // fileno() -> the descriptor number, -1 once closed.
