@@ -11,9 +11,12 @@
 //
 // The write contract: write(data) hands data to the FD's send backlog
 // (hub.FD.Send), which writes what the kernel takes now; the loop writes
-// the rest when the socket becomes writable. write never parks (except
-// over TLS, above highWater), so a chat server can write to every
-// participant while iterating a shared list. A peer that does not read
+// the rest when the socket becomes writable. A write from any green
+// thread but the connection's owner (the one that reads it) never parks
+// (except over TLS, above highWater), so a chat server can write to every
+// participant while iterating a shared list; the owner's write parks
+// while the backlog is above highWater, so an echo loop follows its
+// peer's pace. A peer that does not read
 // is bounded by the connection's output limit (outlimit.go): a write
 // finding more than that unsent aborts the connection. Any number of
 // green threads may write at once: each write is queued whole, so writes
@@ -65,6 +68,7 @@ type conn struct {
 	limit   int           // output limit (outlimit.go); 0: the default, < 0: none
 	rbuf    []byte        // bytes read but not yet returned; nil when none
 	reader  *hub.Task     // the task inside a read call
+	owner   *hub.Task     // the task that read last: its writes may park
 	sender  *hub.Task     // the task inside send or sendall
 	kind    byte          // 's' socket, 'p' pipe, 'f' file: for messages
 	dgram   bool          // datagram socket: no read buffering
@@ -90,6 +94,7 @@ func newConn(rt *Runtime, fd *hub.FD, kind byte) *conn {
 		h := rt.Hub
 		runtime.AddCleanup(c, func(fd *hub.FD) {
 			h.Post(func() { fd.CloseFlushed() })
+			cleanupsRun.Add(1) // after the Post: see reclaim
 		}, fd)
 	}
 	return c
@@ -120,7 +125,7 @@ func (c *conn) beginRead(t *hub.Task, fname string) error {
 	if c.reader != nil && c.reader != t {
 		return c.errBusy(fname, "reading from")
 	}
-	c.reader = t
+	c.reader, c.owner = t, t
 	return nil
 }
 
@@ -151,6 +156,7 @@ func (c *conn) readSome(t *hub.Task) (*[]byte, []byte, error) {
 		switch {
 		case err == io.EOF:
 			c.eof = true
+			eofSeen()
 			return nil, nil, nil
 		case err != errAgain:
 			return nil, nil, c.readErr(err)
@@ -174,6 +180,12 @@ func (c *conn) waitReadable(t *hub.Task) error {
 	}
 	return nil
 }
+
+// eofSeen kicks the reclaimer (reclaim.go): a stream at its end is often
+// dropped without a close. Out of line: it is off the read path's stack.
+//
+//go:noinline
+func eofSeen() { kickReclaim() }
 
 // readErr maps a read error: a close by another green thread is the end
 // of the stream, as the contract says.
@@ -335,8 +347,10 @@ func (c *conn) readyToRead() bool {
 	return c != nil && (len(c.rbuf) > 0 || c.eof || c.closed || c.src != nil && c.src.err != nil)
 }
 
-// write queues data to be sent and never parks (over TLS, it parks while
-// the backlog is above highWater). A write to a connection that failed is
+// write queues data to be sent. Only the connection's owner (the green
+// thread that read it last, as an echo loop does) parks, while the
+// backlog is above highWater: its own peer's flow control. Any other
+// thread's write never parks. A write to a connection that failed is
 // dropped; a write that finds more than the output limit unsent aborts
 // the connection and is dropped. See the file comment.
 func (c *conn) write(t *hub.Task, data string) error {
@@ -352,9 +366,16 @@ func (c *conn) write(t *hub.Task, data string) error {
 	if c.fd.Closed() {
 		return nil // failed: the failure is the reader's (file comment)
 	}
-	if c.fd.Backlog() > c.outputLimit() {
-		c.fd.AbortOutput()
-		return nil
+	if n := c.fd.Backlog(); n > highWater {
+		if n > c.outputLimit() {
+			c.fd.AbortOutput()
+			return nil
+		}
+		if t == c.owner {
+			if err := c.fd.Drain(t, highWater, c.timeout); err != nil && !c.failed() {
+				return err
+			}
+		}
 	}
 	c.fd.SendString(data) // fails only on a closed FD
 	return nil

@@ -195,7 +195,7 @@ func (f *File) AttrNames() []string {
 // goroutine stack is sized by the deepest point it reached.
 func (f *File) reader(t *hub.Task, fname string) (*conn, error) {
 	if c := f.r; !f.closed && c != nil && !c.closed && (c.reader == nil || c.reader == t) {
-		c.reader = t
+		c.reader, c.owner = t, t
 		return c, nil
 	}
 	return nil, f.readerError(t, fname)

@@ -151,10 +151,11 @@ func (s *Socket) AttrNames() []string {
 	return names
 }
 
-// accept() -> (socket, address). After EMFILE (or another shortage of
-// resources) the next accept first pauses, 5 ms doubling to 1 s, so that
-// a loop that catches the error does not spin while descriptors are
-// short.
+// accept() -> (socket, address). Out of descriptors (EMFILE, ENFILE), it
+// first reclaims those of dropped streams and tries once more
+// (reclaim.go). After EMFILE (or another shortage of resources) the next
+// accept first pauses, 5 ms doubling to 1 s, so that a loop that catches
+// the error does not spin while descriptors are short.
 func (s *Socket) accept(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
 		return nil, err
@@ -168,6 +169,9 @@ func (s *Socket) accept(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, k
 		}
 	}
 	nfd, addr, err := acceptFD(t, s.c.fd)
+	if err != nil && isFDShortage(err) && s.c.rt.reclaim(t) == nil && !s.c.closed {
+		nfd, addr, err = acceptFD(t, s.c.fd)
+	}
 	if err != nil {
 		if isShortage(err) {
 			s.backoff = min(max(2*s.backoff, 5*time.Millisecond), time.Second)

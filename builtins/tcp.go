@@ -38,7 +38,7 @@ func listenTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, back
 	if err != nil {
 		return nil, err
 	}
-	s, err := openSocket(rt, a.family, syscall.SOCK_STREAM, 0)
+	s, err := openSocket(rt, t, a.family, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func dialTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, timeou
 	if err != nil {
 		return nil, err
 	}
-	s, err := openSocket(rt, a.family, syscall.SOCK_STREAM, 0)
+	s, err := openSocket(rt, t, a.family, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -93,9 +93,11 @@ func dialTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, timeou
 	return s, nil
 }
 
-// openSocket creates a socket registered with the hub.
-func openSocket(rt *Runtime, family, typ, proto int) (*Socket, error) {
-	fd, err := newSocketFD(family, typ, proto)
+// openSocket creates a socket registered with the hub; out of
+// descriptors, it first reclaims those of dropped streams (reclaim.go).
+// It must be called by t itself.
+func openSocket(rt *Runtime, t *hub.Task, family, typ, proto int) (*Socket, error) {
+	fd, err := retryShort(rt, t, func() (int, error) { return newSocketFD(family, typ, proto) })
 	if err != nil {
 		return nil, err
 	}
