@@ -240,8 +240,11 @@ func (c *conn) fill(t *hub.Task) error {
 func (c *conn) take(n int) string {
 	s := string(c.rbuf[:n])
 	c.rbuf = c.rbuf[n:]
-	if len(c.rbuf) == 0 {
+	switch {
+	case len(c.rbuf) == 0:
 		c.rbuf = nil
+	case cap(c.rbuf) > 4*scratchSize && len(c.rbuf) < cap(c.rbuf)/4:
+		c.rbuf = bytes.Clone(c.rbuf) // let a big buffer go
 	}
 	return s
 }
@@ -319,6 +322,9 @@ func (c *conn) readLine(t *hub.Task, limit int) (string, error) {
 		}
 		if c.eof {
 			return c.take(len(c.rbuf)), nil
+		}
+		if len(c.rbuf) >= longLine && c.src == nil {
+			return c.readLongLine(t, limit) // longline.go
 		}
 		scanned = len(c.rbuf)
 		if err := c.fill(t); err != nil {
