@@ -222,9 +222,9 @@ func (s *Socket) bind(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw 
 	return starlark.None, nil
 }
 
-// listen(backlog=50).
+// listen(backlog=somaxconn): the system's limit by default (tcp.go).
 func (s *Socket) listen(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	backlog := 50
+	backlog := defaultBacklog()
 	if err := starlark.UnpackArgs(b.Name(), args, kw, "backlog?", &backlog); err != nil {
 		return nil, err
 	}
@@ -425,14 +425,25 @@ func (s *Socket) recv(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw 
 	return starlark.String(data), nil
 }
 
-// recvDatagram receives one datagram of at most n bytes.
+// recvDatagram receives one datagram of at most n bytes. The buffer is
+// no bigger than the longest datagram that can arrive, whatever n is.
 func (s *Socket) recvDatagram(t *hub.Task, n int) (starlark.Value, sockAddr, error) {
-	buf := make([]byte, max(n, 1))
+	buf := make([]byte, max(min(n, s.maxDatagram()), 1))
 	m, a, err := recvfromFD(t, s.c.fd, buf)
 	if err != nil {
 		return nil, a, err
 	}
 	return starlark.String(buf[:min(m, n)]), a, nil
+}
+
+// maxDatagram is the length of the longest datagram s can receive: an IP
+// datagram's length is 16 bits; a Unix one is bounded by the sender's
+// buffer (net.core.wmem_max), far under 16 MiB.
+func (s *Socket) maxDatagram() int {
+	if s.family == syscall.AF_UNIX {
+		return 16 << 20
+	}
+	return 65535
 }
 
 // recvfrom(n=65536) -> (data, address); the address is None on a stream
@@ -448,6 +459,9 @@ func (s *Socket) recvfrom(t *hub.Task, b *starlark.Builtin, args starlark.Tuple,
 	n := scratchSize
 	if err := starlark.UnpackArgs(b.Name(), args, kw, "n?", &n); err != nil {
 		return nil, err
+	}
+	if n < 0 {
+		return nil, ValueError.New(b.Name() + ": negative buffer size")
 	}
 	if err := s.c.beginRead(t, b.Name()); err != nil {
 		return nil, err
