@@ -372,18 +372,33 @@ func (c *conn) write(t *hub.Task, data string) error {
 	if c.fd.Closed() {
 		return nil // failed: the failure is the reader's (file comment)
 	}
-	if n := c.fd.Backlog(); n > highWater {
-		if n > c.outputLimit() {
-			c.fd.AbortOutput()
-			return nil
-		}
-		if t == c.owner {
-			if err := c.fd.Drain(t, highWater, c.timeout); err != nil && !c.failed() {
-				return err
-			}
+	if c.fd.Backlog() > highWater {
+		if err := c.writeMuch(t); err != nil {
+			return err
 		}
 	}
-	c.fd.SendString(data) // fails only on a closed FD
+	c.fd.SendString(data) // fails only on a closed FD; then it is dropped
+	return nil
+}
+
+// writeMuch is write's path once the backlog is above highWater: it
+// hands the kernel what it takes now (a busy writer's turn may not end
+// for a while), aborts the connection past its output limit, and parks
+// the owner until the backlog is back under highWater. Out of line, off
+// the usual write path.
+//
+//go:noinline
+func (c *conn) writeMuch(t *hub.Task) error {
+	c.fd.Flush()
+	if c.fd.Backlog() > c.outputLimit() {
+		c.fd.AbortOutput()
+		return nil
+	}
+	if t == c.owner && c.fd.Backlog() > highWater {
+		if err := c.fd.Drain(t, highWater, c.timeout); err != nil && !c.failed() {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -271,3 +271,15 @@ func (fd *FD) dropOut() {
 		fd.h.putQueue(q)
 	}
 }
+
+// Flush writes as much of the backlog as the kernel takes now, without
+// parking and whether or not epoll has reported the descriptor writable:
+// for a task that queues much in one turn (a chat line fanned out while
+// its sender's input keeps arriving), whose bytes would otherwise wait
+// for the end of the turn. A failed write fails the FD (fdabort.go).
+// It must be called from the hub loop or the running task.
+func (fd *FD) Flush() {
+	if fd.send != nil && !fd.released {
+		fd.flushOut()
+	}
+}
