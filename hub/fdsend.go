@@ -48,7 +48,30 @@ func (fd *FD) Send(p []byte) error { return send(fd, p) }
 // SendString is Send for a string, queued without first converting it to
 // a byte slice (a script's data is a string).
 // It must be called from the hub loop or the running task.
-func (fd *FD) SendString(s string) error { return send(fd, s) }
+func (fd *FD) SendString(s string) error {
+	if len(s) >= bigSend && fd.sendBig(s) {
+		return nil
+	}
+	return send(fd, s)
+}
+
+// sendBig queues s by reference if the FD has no backlog, and reports
+// whether it did.
+func (fd *FD) sendBig(s string) bool {
+	if fd.closed || fd.send != nil && fd.send.out != nil {
+		return false
+	}
+	q := fd.send
+	if q == nil {
+		q = fd.h.getQueue()
+		fd.send = q
+	}
+	fd.h.backlogs++
+	q.out = q.buf[:0]
+	q.head = s // immutable: kept, not copied
+	fd.markDirty(len(s))
+	return true
+}
 
 func send[T ~string | ~[]byte](fd *FD, p T) error {
 	if fd.closed {
@@ -65,11 +88,6 @@ func send[T ~string | ~[]byte](fd *FD, p T) error {
 	if q.out == nil {
 		fd.h.backlogs++
 		q.out = q.buf[:0]
-		if s, ok := any(p).(string); ok && len(s) >= bigSend {
-			q.head = s // immutable: kept, not copied
-			fd.markDirty(len(p))
-			return nil
-		}
 	}
 	grow := len(q.out)+len(p) > cap(q.out)
 	q.out = append(q.out, p...)
