@@ -11,11 +11,22 @@
 //
 // The write contract: write(data) hands data to the FD's send backlog
 // (hub.FD.Send), which writes what the kernel takes now; the loop writes
-// the rest when the socket becomes writable. write parks only while the
-// backlog is above highWater, so a chat server can write to every
-// participant while iterating a shared list. Any number of green threads
-// may write at once: each write is queued whole, so writes never
-// interleave.
+// the rest when the socket becomes writable. A write from any green
+// thread but the connection's owner (the one that reads it) never parks
+// (except over TLS, above highWater), so a chat server can write to every
+// participant while iterating a shared list; the owner's write parks
+// while the backlog is above highWater, so an echo loop follows its
+// peer's pace. A peer that does not read
+// is bounded by the connection's output limit (outlimit.go): a write
+// finding more than that unsent aborts the connection. Any number of
+// green threads may write at once: each write is queued whole, so writes
+// never interleave.
+//
+// An asynchronous send failure (a reset, a broken pipe, the output
+// limit) closes the descriptor and belongs to the connection's reader:
+// its next read returns the end of the stream; writes through a file are
+// then dropped quietly; sendall and flush raise the failure to their
+// caller.
 
 package builtins
 
@@ -54,8 +65,10 @@ type conn struct {
 	tls     *tlsState     // TLS on top of fd, or nil (ssl.go)
 	src     *blockingSrc  // a blocking source (sys.stdin), or nil
 	timeout time.Duration // settimeout; < 0: none
+	limit   int           // output limit (outlimit.go); 0: the default, < 0: none
 	rbuf    []byte        // bytes read but not yet returned; nil when none
 	reader  *hub.Task     // the task inside a read call
+	owner   *hub.Task     // the task that read last: its writes may park
 	sender  *hub.Task     // the task inside send or sendall
 	kind    byte          // 's' socket, 'p' pipe, 'f' file: for messages
 	dgram   bool          // datagram socket: no read buffering
@@ -81,6 +94,7 @@ func newConn(rt *Runtime, fd *hub.FD, kind byte) *conn {
 		h := rt.Hub
 		runtime.AddCleanup(c, func(fd *hub.FD) {
 			h.Post(func() { fd.CloseFlushed() })
+			cleanupsRun.Add(1) // after the Post: see reclaim
 		}, fd)
 	}
 	return c
@@ -111,7 +125,7 @@ func (c *conn) beginRead(t *hub.Task, fname string) error {
 	if c.reader != nil && c.reader != t {
 		return c.errBusy(fname, "reading from")
 	}
-	c.reader = t
+	c.reader, c.owner = t, t
 	return nil
 }
 
@@ -142,6 +156,7 @@ func (c *conn) readSome(t *hub.Task) (*[]byte, []byte, error) {
 		switch {
 		case err == io.EOF:
 			c.eof = true
+			eofSeen()
 			return nil, nil, nil
 		case err != errAgain:
 			return nil, nil, c.readErr(err)
@@ -166,10 +181,16 @@ func (c *conn) waitReadable(t *hub.Task) error {
 	return nil
 }
 
+// eofSeen kicks the reclaimer (reclaim.go): a stream at its end is often
+// dropped without a close. Out of line: it is off the read path's stack.
+//
+//go:noinline
+func eofSeen() { kickReclaim() }
+
 // readErr maps a read error: a close by another green thread is the end
 // of the stream, as the contract says.
 func (c *conn) readErr(err error) error {
-	if c.closed && errors.Is(err, hub.ErrClosed) {
+	if errors.Is(err, hub.ErrClosed) && (c.closed || c.failed()) {
 		c.eof = true
 		return nil
 	}
@@ -219,8 +240,11 @@ func (c *conn) fill(t *hub.Task) error {
 func (c *conn) take(n int) string {
 	s := string(c.rbuf[:n])
 	c.rbuf = c.rbuf[n:]
-	if len(c.rbuf) == 0 {
+	switch {
+	case len(c.rbuf) == 0:
 		c.rbuf = nil
+	case cap(c.rbuf) > 4*scratchSize && len(c.rbuf) < cap(c.rbuf)/4:
+		c.rbuf = bytes.Clone(c.rbuf) // let a big buffer go
 	}
 	return s
 }
@@ -299,6 +323,9 @@ func (c *conn) readLine(t *hub.Task, limit int) (string, error) {
 		if c.eof {
 			return c.take(len(c.rbuf)), nil
 		}
+		if len(c.rbuf) >= longLine && c.src == nil {
+			return c.readLongLine(t, limit) // longline.go
+		}
 		scanned = len(c.rbuf)
 		if err := c.fill(t); err != nil {
 			return "", err
@@ -326,8 +353,12 @@ func (c *conn) readyToRead() bool {
 	return c != nil && (len(c.rbuf) > 0 || c.eof || c.closed || c.src != nil && c.src.err != nil)
 }
 
-// write queues data to be sent; it parks only while the backlog is above
-// highWater. See the file comment.
+// write queues data to be sent. Only the connection's owner (the green
+// thread that read it last, as an echo loop does) parks, while the
+// backlog is above highWater: its own peer's flow control. Any other
+// thread's write never parks. A write to a connection that failed is
+// dropped; a write that finds more than the output limit unsent aborts
+// the connection and is dropped. See the file comment.
 func (c *conn) write(t *hub.Task, data string) error {
 	if c.closed {
 		return hub.ErrClosed
@@ -338,14 +369,42 @@ func (c *conn) write(t *hub.Task, data string) error {
 	if c.tls != nil {
 		return c.writeTLS(t, []byte(data))
 	}
-	if err := c.fd.SendString(data); err != nil {
-		return err
+	if c.fd.Closed() {
+		return nil // failed: the failure is the reader's (file comment)
 	}
 	if c.fd.Backlog() > highWater {
-		return c.fd.Drain(t, highWater, c.timeout)
+		if err := c.writeMuch(t); err != nil {
+			return err
+		}
+	}
+	c.fd.SendString(data) // fails only on a closed FD; then it is dropped
+	return nil
+}
+
+// writeMuch is write's path once the backlog is above highWater: it
+// hands the kernel what it takes now (a busy writer's turn may not end
+// for a while), aborts the connection past its output limit, and parks
+// the owner until the backlog is back under highWater. Out of line, off
+// the usual write path.
+//
+//go:noinline
+func (c *conn) writeMuch(t *hub.Task) error {
+	c.fd.Flush()
+	if c.fd.Backlog() > c.outputLimit() {
+		c.fd.AbortOutput()
+		return nil
+	}
+	if t == c.owner && c.fd.Backlog() > highWater {
+		if err := c.fd.Drain(t, highWater, c.timeout); err != nil && !c.failed() {
+			return err
+		}
 	}
 	return nil
 }
+
+// failed reports whether the descriptor closed under c: a send failure
+// or an abort (hub.FD.Failed).
+func (c *conn) failed() bool { return c.fd != nil && c.fd.Failed() != nil }
 
 // flush parks t until everything written has been handed to the kernel.
 func (c *conn) flush(t *hub.Task) error {
@@ -366,10 +425,26 @@ func (c *conn) sendall(t *hub.Task, fname string, data string) error {
 	}
 	c.sender = t
 	defer func() { c.sender = nil }()
-	if err := c.write(t, data); err != nil {
-		return err
+	if c.closed {
+		return hub.ErrClosed
+	}
+	if c.tls != nil {
+		if err := c.writeTLS(t, []byte(data)); err != nil {
+			return err
+		}
+	} else if err := c.fd.SendString(data); err != nil {
+		return c.sendErr(err)
 	}
 	return c.flush(t)
+}
+
+// sendErr is the error of an explicit send on c: its failure, if the
+// descriptor failed.
+func (c *conn) sendErr(err error) error {
+	if ferr := c.fd.Failed(); ferr != nil && !c.closed {
+		return ferr
+	}
+	return err
 }
 
 // close closes the stream: a parked reader wakes at the end of the

@@ -243,6 +243,8 @@ func classify(err error) (*Class, string) {
 		return TimeoutError, "timed out"
 	case isPanic(err):
 		return RuntimeError, msg
+	case errors.Is(err, hub.ErrOutputLimit):
+		return ConnectionResetError, msg
 	case errors.As(err, &errno):
 		return errnoClass(errno), msg
 	case errors.Is(err, hub.ErrClosed), errors.Is(err, hub.ErrBusy), isNetError(err):

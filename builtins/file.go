@@ -112,14 +112,15 @@ func (f *File) Hash() (uint32, error) { return f.id, nil }
 type fileMethod func(f *File, t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
 
 var fileMethods = map[string]fileMethod{
-	"close":      (*File).close,
-	"fileno":     (*File).fileno,
-	"flush":      (*File).flush,
-	"read":       (*File).read,
-	"readline":   (*File).readline,
-	"readlines":  (*File).readlines,
-	"write":      (*File).write,
-	"writelines": (*File).writelines,
+	"close":            (*File).close,
+	"fileno":           (*File).fileno,
+	"flush":            (*File).flush,
+	"read":             (*File).read,
+	"readline":         (*File).readline,
+	"readlines":        (*File).readlines,
+	"set_output_limit": (*File).setOutputLimit,
+	"write":            (*File).write,
+	"writelines":       (*File).writelines,
 }
 
 // Attr returns a method, or closed, mode, name. It caches the bound write
@@ -133,6 +134,11 @@ func (f *File) Attr(name string) (starlark.Value, error) {
 		return starlark.String(f.mode), nil
 	case "name":
 		return starlark.String(f.name()), nil
+	case "output_limit":
+		if c, ok := f.w.(*conn); ok && c.fd != nil {
+			return c.outputLimitValue(), nil
+		}
+		return starlark.None, nil
 	}
 	switch {
 	case name == "write" && f.write_ != nil:
@@ -173,7 +179,7 @@ func (f *File) method(name string, m fileMethod) *starlark.Builtin {
 
 // AttrNames lists the attributes.
 func (f *File) AttrNames() []string {
-	names := []string{"closed", "mode", "name"}
+	names := []string{"closed", "mode", "name", "output_limit"}
 	for name := range fileMethods {
 		names = append(names, name)
 	}
@@ -189,7 +195,7 @@ func (f *File) AttrNames() []string {
 // goroutine stack is sized by the deepest point it reached.
 func (f *File) reader(t *hub.Task, fname string) (*conn, error) {
 	if c := f.r; !f.closed && c != nil && !c.closed && (c.reader == nil || c.reader == t) {
-		c.reader = t
+		c.reader, c.owner = t, t
 		return c, nil
 	}
 	return nil, f.readerError(t, fname)
@@ -292,9 +298,10 @@ func (f *File) readlines(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, 
 	}
 }
 
-// write(data) -> len(data). It parks only while the unsent backlog is
-// above the high-water mark; the bytes leave in the hub's turn that ran the
-// caller, before the hub waits for anything (hub/fdsend.go).
+// write(data) -> len(data). It never parks (see conn.write): the bytes
+// leave in the hub's turn that ran the caller, before the hub waits for
+// anything (hub/fdsend.go); a connection that failed drops them, and one
+// past its output limit is aborted (outlimit.go).
 func (f *File) write(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	data, err := dataArg(b, args, kw)
 	if err != nil {
@@ -368,6 +375,19 @@ func (f *File) close(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw [
 		} else if f.r != nil {
 			f.r.close()
 		}
+	}
+	return starlark.None, nil
+}
+
+// set_output_limit(n) sets the output limit of the file's connection (the
+// socket's: they share it); see outlimit.go.
+func (f *File) setOutputLimit(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	c, ok := f.w.(*conn)
+	if !ok || c.fd == nil {
+		return nil, OSError.New(b.Name() + ": file has no connection to limit")
+	}
+	if err := c.setOutputLimit(b.Name(), args, kw); err != nil {
+		return nil, err
 	}
 	return starlark.None, nil
 }

@@ -19,13 +19,15 @@ func osPipe(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 		return nil, err
 	}
-	if _, err := taskOf(th, b); err != nil {
-		return nil, err
-	}
-	rfd, wfd, err := newPipe()
+	t, err := taskOf(th, b)
 	if err != nil {
 		return nil, err
 	}
+	p, err := retryShort(rt, t, func() ([2]int, error) { r, w, err := newPipe(); return [2]int{r, w}, err })
+	if err != nil {
+		return nil, err
+	}
+	rfd, wfd := p[0], p[1]
 	r, err := rt.Hub.NewFD(rfd)
 	if err != nil {
 		closeFD(rfd)

@@ -90,27 +90,28 @@ func constName(prefix string, v int) string {
 type socketMethod func(s *Socket, t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
 
 var socketMethods = map[string]socketMethod{
-	"accept":      (*Socket).accept,
-	"bind":        (*Socket).bind,
-	"close":       (*Socket).close,
-	"connect":     (*Socket).connect,
-	"connect_ex":  (*Socket).connectEx,
-	"fileno":      (*Socket).fileno,
-	"getpeername": (*Socket).getpeername,
-	"getsockname": (*Socket).getsockname,
-	"getsockopt":  (*Socket).getsockopt,
-	"gettimeout":  (*Socket).gettimeout,
-	"listen":      (*Socket).listen,
-	"makefile":    (*Socket).makefile,
-	"recv":        (*Socket).recv,
-	"recvfrom":    (*Socket).recvfrom,
-	"send":        (*Socket).send,
-	"sendall":     (*Socket).sendall,
-	"sendto":      (*Socket).sendto,
-	"setblocking": (*Socket).setblocking,
-	"setsockopt":  (*Socket).setsockopt,
-	"settimeout":  (*Socket).settimeout,
-	"shutdown":    (*Socket).shutdown,
+	"accept":           (*Socket).accept,
+	"bind":             (*Socket).bind,
+	"close":            (*Socket).close,
+	"connect":          (*Socket).connect,
+	"connect_ex":       (*Socket).connectEx,
+	"fileno":           (*Socket).fileno,
+	"getpeername":      (*Socket).getpeername,
+	"getsockname":      (*Socket).getsockname,
+	"getsockopt":       (*Socket).getsockopt,
+	"gettimeout":       (*Socket).gettimeout,
+	"listen":           (*Socket).listen,
+	"makefile":         (*Socket).makefile,
+	"recv":             (*Socket).recv,
+	"recvfrom":         (*Socket).recvfrom,
+	"send":             (*Socket).send,
+	"sendall":          (*Socket).sendall,
+	"sendto":           (*Socket).sendto,
+	"setblocking":      (*Socket).setblocking,
+	"set_output_limit": (*Socket).setOutputLimit,
+	"setsockopt":       (*Socket).setsockopt,
+	"settimeout":       (*Socket).settimeout,
+	"shutdown":         (*Socket).shutdown,
 }
 
 // Attr returns a method, or family, type, proto, closed.
@@ -124,6 +125,8 @@ func (s *Socket) Attr(name string) (starlark.Value, error) {
 		return starlark.MakeInt(s.proto), nil
 	case "closed":
 		return starlark.Bool(s.c.closed), nil
+	case "output_limit":
+		return s.c.outputLimitValue(), nil
 	}
 	m := socketMethods[name]
 	if m == nil {
@@ -140,7 +143,7 @@ func (s *Socket) Attr(name string) (starlark.Value, error) {
 
 // AttrNames lists the attributes.
 func (s *Socket) AttrNames() []string {
-	names := []string{"closed", "family", "proto", "type"}
+	names := []string{"closed", "family", "output_limit", "proto", "type"}
 	for name := range socketMethods {
 		names = append(names, name)
 	}
@@ -148,10 +151,11 @@ func (s *Socket) AttrNames() []string {
 	return names
 }
 
-// accept() -> (socket, address). After EMFILE (or another shortage of
-// resources) the next accept first pauses, 5 ms doubling to 1 s, so that
-// a loop that catches the error does not spin while descriptors are
-// short.
+// accept() -> (socket, address). Out of descriptors (EMFILE, ENFILE), it
+// first reclaims those of dropped streams and tries once more
+// (reclaim.go). After EMFILE (or another shortage of resources) the next
+// accept first pauses, 5 ms doubling to 1 s, so that a loop that catches
+// the error does not spin while descriptors are short.
 func (s *Socket) accept(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
 		return nil, err
@@ -165,6 +169,9 @@ func (s *Socket) accept(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, k
 		}
 	}
 	nfd, addr, err := acceptFD(t, s.c.fd)
+	if err != nil && isFDShortage(err) && s.c.rt.reclaim(t) == nil && !s.c.closed {
+		nfd, addr, err = acceptFD(t, s.c.fd)
+	}
 	if err != nil {
 		if isShortage(err) {
 			s.backoff = min(max(2*s.backoff, 5*time.Millisecond), time.Second)
@@ -215,9 +222,9 @@ func (s *Socket) bind(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw 
 	return starlark.None, nil
 }
 
-// listen(backlog=50).
+// listen(backlog=somaxconn): the system's limit by default (tcp.go).
 func (s *Socket) listen(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	backlog := 50
+	backlog := defaultBacklog()
 	if err := starlark.UnpackArgs(b.Name(), args, kw, "backlog?", &backlog); err != nil {
 		return nil, err
 	}
@@ -272,6 +279,15 @@ func (s *Socket) connectEx(t *hub.Task, b *starlark.Builtin, args starlark.Tuple
 		return starlark.MakeInt(int(errno)), nil
 	}
 	return nil, err
+}
+
+// set_output_limit(n): a write through a file that finds more than n bytes
+// unsent aborts the connection (outlimit.go); None: no limit.
+func (s *Socket) setOutputLimit(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	if err := s.c.setOutputLimit(b.Name(), args, kw); err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
 }
 
 // fileno() -> the descriptor number, -1 once closed.
@@ -409,14 +425,25 @@ func (s *Socket) recv(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw 
 	return starlark.String(data), nil
 }
 
-// recvDatagram receives one datagram of at most n bytes.
+// recvDatagram receives one datagram of at most n bytes. The buffer is
+// no bigger than the longest datagram that can arrive, whatever n is.
 func (s *Socket) recvDatagram(t *hub.Task, n int) (starlark.Value, sockAddr, error) {
-	buf := make([]byte, max(n, 1))
+	buf := make([]byte, max(min(n, s.maxDatagram()), 1))
 	m, a, err := recvfromFD(t, s.c.fd, buf)
 	if err != nil {
 		return nil, a, err
 	}
 	return starlark.String(buf[:min(m, n)]), a, nil
+}
+
+// maxDatagram is the length of the longest datagram s can receive: an IP
+// datagram's length is 16 bits; a Unix one is bounded by the sender's
+// buffer (net.core.wmem_max), far under 16 MiB.
+func (s *Socket) maxDatagram() int {
+	if s.family == syscall.AF_UNIX {
+		return 16 << 20
+	}
+	return 65535
 }
 
 // recvfrom(n=65536) -> (data, address); the address is None on a stream
@@ -432,6 +459,9 @@ func (s *Socket) recvfrom(t *hub.Task, b *starlark.Builtin, args starlark.Tuple,
 	n := scratchSize
 	if err := starlark.UnpackArgs(b.Name(), args, kw, "n?", &n); err != nil {
 		return nil, err
+	}
+	if n < 0 {
+		return nil, ValueError.New(b.Name() + ": negative buffer size")
 	}
 	if err := s.c.beginRead(t, b.Name()); err != nil {
 		return nil, err

@@ -49,10 +49,11 @@ func socketNew(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starl
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "family?", &family, "type?", &typ, "proto?", &proto); err != nil {
 		return nil, err
 	}
-	if _, err := taskOf(th, b); err != nil {
+	t, err := taskOf(th, b)
+	if err != nil {
 		return nil, err
 	}
-	return openSocket(rt, family, typ, proto)
+	return openSocket(rt, t, family, typ, proto)
 }
 
 // socketpair(family=AF_UNIX, type=SOCK_STREAM, proto=0) -> two connected
@@ -62,10 +63,11 @@ func socketPair(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args star
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "family?", &family, "type?", &typ, "proto?", &proto); err != nil {
 		return nil, err
 	}
-	if _, err := taskOf(th, b); err != nil {
+	t, err := taskOf(th, b)
+	if err != nil {
 		return nil, err
 	}
-	fds, err := newSocketPair(family, typ, proto)
+	fds, err := retryShort(rt, t, func() ([2]int, error) { return newSocketPair(family, typ, proto) })
 	if err != nil {
 		return nil, err
 	}

@@ -209,13 +209,13 @@ func (tr *tlsTransport) SetDeadline(time.Time) error      { return nil }
 func (tr *tlsTransport) SetReadDeadline(time.Time) error  { return nil }
 func (tr *tlsTransport) SetWriteDeadline(time.Time) error { return nil }
 
-// ssl_listener(address, certificate, private_key, backlog=50) -> a
+// ssl_listener(address, certificate, private_key, backlog=somaxconn) -> a
 // listening socket whose accepted sockets speak TLS; certificate and
 // private_key are PEM files. See SCRIPT-API.md, api.
 func sslListener(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var addr starlark.Value
 	var certFile, keyFile string
-	backlog := 50
+	backlog := defaultBacklog()
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &addr, "certificate", &certFile, "private_key", &keyFile, "backlog?", &backlog); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,10 @@
 package builtins
 
 import (
+	"os"
+	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -16,12 +20,26 @@ func init() {
 	registerAPI("connect_tcp", func(rt *Runtime) starlark.Value { return rt.builtin("connect_tcp", connectTCP) })
 }
 
-// tcp_listener(address, backlog=50) -> a listening socket with
+// defaultBacklog is the listen backlog when a script gives none: the
+// system's limit, net.core.somaxconn, as Go's net package uses, so that a
+// burst of connections is not dropped (and retried a second later) while
+// the accept loop catches up. It may be called from any goroutine.
+var defaultBacklog = sync.OnceValue(func() int {
+	n := syscall.SOMAXCONN
+	if b, err := os.ReadFile("/proc/sys/net/core/somaxconn"); err == nil {
+		if v, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && v > 0 {
+			n = v
+		}
+	}
+	return min(n, 1<<16-1)
+})
+
+// tcp_listener(address, backlog=somaxconn) -> a listening socket with
 // SO_REUSEADDR; port 0 picks a free port (getsockname tells which).
 // See SCRIPT-API.md, api.
 func tcpListener(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var addr starlark.Value
-	backlog := 50
+	backlog := defaultBacklog()
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &addr, "backlog?", &backlog); err != nil {
 		return nil, err
 	}
@@ -38,7 +56,7 @@ func listenTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, back
 	if err != nil {
 		return nil, err
 	}
-	s, err := openSocket(rt, a.family, syscall.SOCK_STREAM, 0)
+	s, err := openSocket(rt, t, a.family, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +98,7 @@ func dialTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, timeou
 	if err != nil {
 		return nil, err
 	}
-	s, err := openSocket(rt, a.family, syscall.SOCK_STREAM, 0)
+	s, err := openSocket(rt, t, a.family, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -93,9 +111,11 @@ func dialTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, timeou
 	return s, nil
 }
 
-// openSocket creates a socket registered with the hub.
-func openSocket(rt *Runtime, family, typ, proto int) (*Socket, error) {
-	fd, err := newSocketFD(family, typ, proto)
+// openSocket creates a socket registered with the hub; out of
+// descriptors, it first reclaims those of dropped streams (reclaim.go).
+// It must be called by t itself.
+func openSocket(rt *Runtime, t *hub.Task, family, typ, proto int) (*Socket, error) {
+	fd, err := retryShort(rt, t, func() (int, error) { return newSocketFD(family, typ, proto) })
 	if err != nil {
 		return nil, err
 	}

@@ -27,12 +27,14 @@ type FD struct {
 	kind             string        // "socket", "pipe": for wait reasons
 	stream           bool          // a short read means the kernel buffer is empty
 	hup              bool          // epoll reported hang-up or error: reads never infer
+	connected        bool          // Connect succeeded: another is EISCONN on a stream
 	rreason, wreason string        // made on first use (see reason)
 	timeout          time.Duration // < 0: none
 	closed           bool          // closed for its users (Close or CloseFlushed)
 	released         bool          // the descriptor itself is closed
 	send             *sendQueue    // the send backlog, once Send queued bytes (fdsend.go)
 	dirty            bool          // on the hub's list of FDs to flush (fdsend.go)
+	failed           error         // why the FD closed asynchronously (fdabort.go)
 }
 
 // NewFD sets sysfd non-blocking, registers it with the hub's epoll and
@@ -341,10 +343,20 @@ func (fd *FD) Accept(t *Task) (int, unix.Sockaddr, error) {
 // Connect connects a non-blocking socket to sa, parking t until the
 // connection is established or fails. It must be called by t itself.
 func (fd *FD) Connect(t *Task, sa unix.Sockaddr) error {
+	if fd.connected && fd.stream { // a datagram socket may connect again
+		// Linux reports an asynchronous connect's success to the next
+		// connect too; Python's connect (blocking) never sees that.
+		return os.NewSyscallError("connect", unix.EISCONN)
+	}
 	err := unix.Connect(fd.sysfd, sa)
 	switch err {
-	case nil, unix.EISCONN:
+	case nil:
+		fd.connected = true
 		return nil
+	case unix.EISCONN:
+		// Every connect here waits until the connection is made, so the
+		// socket was connected before this call: an error, as in Python.
+		return os.NewSyscallError("connect", err)
 	case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
 	default:
 		return os.NewSyscallError("connect", err)
@@ -360,6 +372,7 @@ func (fd *FD) Connect(t *Task, sa unix.Sockaddr) error {
 		}
 		switch e := unix.Errno(soerr); e {
 		case 0, unix.EISCONN:
+			fd.connected = true
 			return nil
 		case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
 			continue

@@ -18,39 +18,64 @@ package hub
 
 import (
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
 // A sendQueue is an FD's send backlog. An FD has one only while bytes
-// are queued, or after a write of the backlog failed (to keep the error).
+// are queued, or while a task drains it.
 type sendQueue struct {
+	head   string    // a big string SendString queued by reference, sent before out
 	out    []byte    // bytes Send queued that the kernel has not taken
 	buf    []byte    // the buffer out is a suffix of, for reuse
-	err    error     // sticky error of a write of the backlog
 	drainq WaitQueue // tasks in Drain
 }
+
+// bigSend is the size from which SendString keeps a string by reference
+// (sendQueue.head) instead of copying it: a 100 MB line echoed back then
+// costs no second 100 MB.
+const bigSend = 256 << 10
 
 // Send queues p to be written after any earlier backlog, at the end of
 // the turn (see the top of this file), or when epoll reports the
 // descriptor writable if the kernel's buffer is full. Send never parks, and
-// p may be reused when it returns. It returns ErrClosed on a closed FD, and
-// the error of an earlier background write (sticky: the backlog is then
-// dropped).
+// p may be reused when it returns. It returns ErrClosed on a closed FD,
+// also after a background write failed (Failed says why; fdabort.go).
 // It must be called from the hub loop or the running task.
 func (fd *FD) Send(p []byte) error { return send(fd, p) }
 
 // SendString is Send for a string, queued without first converting it to
 // a byte slice (a script's data is a string).
 // It must be called from the hub loop or the running task.
-func (fd *FD) SendString(s string) error { return send(fd, s) }
+func (fd *FD) SendString(s string) error {
+	if len(s) >= bigSend && fd.sendBig(s) {
+		return nil
+	}
+	return send(fd, s)
+}
+
+// sendBig queues s by reference if the FD has no backlog, and reports
+// whether it did.
+func (fd *FD) sendBig(s string) bool {
+	if fd.closed || fd.send != nil && fd.send.out != nil {
+		return false
+	}
+	q := fd.send
+	if q == nil {
+		q = fd.h.getQueue()
+		fd.send = q
+	}
+	fd.h.backlogs++
+	q.out = q.buf[:0]
+	q.head = s // immutable: kept, not copied
+	fd.markDirty(len(s))
+	return true
+}
 
 func send[T ~string | ~[]byte](fd *FD, p T) error {
 	if fd.closed {
 		return ErrClosed
-	}
-	if fd.send != nil && fd.send.err != nil {
-		return fd.send.err
 	}
 	if len(p) == 0 {
 		return nil
@@ -69,14 +94,19 @@ func send[T ~string | ~[]byte](fd *FD, p T) error {
 	if grow {
 		q.buf = q.out // append moved the bytes to a new buffer
 	}
+	fd.markDirty(len(p))
+	return nil
+}
+
+// markDirty puts the FD on the list of the turn's flush, for n more bytes.
+func (fd *FD) markDirty(n int) {
 	if !fd.dirty && fd.wready {
 		fd.dirty = true
 		fd.h.dirty = append(fd.h.dirty, fd)
 	}
 	if fd.dirty {
-		fd.h.turnBytes += len(p) // bytes for the turn's flush (extendTurn)
+		fd.h.turnBytes += n // bytes for the turn's flush (extendTurn)
 	}
-	return nil
 }
 
 // flushDirty writes the backlog of every FD that Send made dirty, once
@@ -141,13 +171,13 @@ func (fd *FD) Backlog() int {
 	if fd.send == nil {
 		return 0
 	}
-	return len(fd.send.out)
+	return len(fd.send.head) + len(fd.send.out)
 }
 
 // Drain parks t until at most max bytes of backlog remain. It returns
 // ErrClosed if the FD is closed meanwhile, ErrTimeout once timeout has
-// passed (< 0: never), and the error of a failed background write. Any
-// number of tasks may drain at once.
+// passed (< 0: never), and the error of a failed background write (or
+// ErrOutputLimit) if the FD failed. Any number of tasks may drain at once.
 // It must be called by t itself.
 func (fd *FD) Drain(t *Task, max int, timeout time.Duration) error {
 	var until int64
@@ -156,7 +186,7 @@ func (fd *FD) Drain(t *Task, max int, timeout time.Duration) error {
 	}
 	for fd.Backlog() > max {
 		if fd.closed {
-			return ErrClosed
+			return fd.closedErr()
 		}
 		d := time.Duration(-1)
 		if timeout >= 0 {
@@ -167,17 +197,26 @@ func (fd *FD) Drain(t *Task, max int, timeout time.Duration) error {
 		fd.h.ioWaiters++
 		_, err := fd.send.drainq.Wait(t, fd.reason('w'), d, nil)
 		fd.h.ioWaiters--
+		if err == ErrClosed {
+			return fd.closedErr()
+		}
 		if err != nil {
 			return err
 		}
 	}
 	if fd.closed {
-		return ErrClosed
-	}
-	if fd.send != nil {
-		return fd.send.err
+		return fd.closedErr()
 	}
 	return nil
+}
+
+// closedErr is the error of a call on a closed FD: its failure, if it
+// failed, else ErrClosed.
+func (fd *FD) closedErr() error {
+	if fd.failed != nil {
+		return fd.failed
+	}
+	return ErrClosed
 }
 
 // CloseFlushed is Close for a writer: the FD is closed for its users at
@@ -201,19 +240,31 @@ func (fd *FD) CloseFlushed() error {
 // It runs on the loop.
 func (fd *FD) flushOut() {
 	q := fd.send
-	if len(q.out) == 0 {
+	if len(q.head) == 0 && len(q.out) == 0 {
 		return
 	}
 	fd.h.flushes++
-	n, err := fd.rawWrite(q.out)
-	q.out = q.out[n:]
-	if err != nil && err != unix.EAGAIN {
-		q.err = err
+	var n int
+	var err error
+	if len(q.head) > 0 {
+		n, err = fd.rawWrite(unsafe.Slice(unsafe.StringData(q.head), len(q.head)))
+		q.head = q.head[n:]
 	}
-	if n > 0 || q.err != nil {
+	if err == nil {
+		var m int
+		m, err = fd.rawWrite(q.out)
+		q.out = q.out[m:]
+		n += m
+	}
+	if err != nil && err != unix.EAGAIN {
+		// The failure belongs to the FD's reader: see fdabort.go.
+		fd.fail(err)
+		return
+	}
+	if n > 0 {
 		q.drainq.WakeAll(nil)
 	}
-	if len(q.out) == 0 || q.err != nil {
+	if len(q.head) == 0 && len(q.out) == 0 {
 		fd.dropOut()
 	}
 	if fd.closed && fd.Backlog() == 0 {
@@ -230,10 +281,23 @@ func (fd *FD) dropOut() {
 	}
 	if q.out != nil {
 		q.out = nil
+		q.head = ""
 		fd.h.backlogs--
 	}
-	if q.err == nil && q.drainq.Len() == 0 {
+	if q.drainq.Len() == 0 {
 		fd.send = nil
 		fd.h.putQueue(q)
+	}
+}
+
+// Flush writes as much of the backlog as the kernel takes now, without
+// parking and whether or not epoll has reported the descriptor writable:
+// for a task that queues much in one turn (a chat line fanned out while
+// its sender's input keeps arriving), whose bytes would otherwise wait
+// for the end of the turn. A failed write fails the FD (fdabort.go).
+// It must be called from the hub loop or the running task.
+func (fd *FD) Flush() {
+	if fd.send != nil && !fd.released {
+		fd.flushOut()
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -105,6 +106,8 @@ func TestCloseFlushedSendsBacklog(t *testing.T) {
 	}
 }
 
+// A background write that fails closes the FD (fdabort.go): Send then
+// returns ErrClosed, Failed says why, and the descriptor is released.
 func TestSendToClosedPeerFails(t *testing.T) {
 	_, err := run(t, func(tk *Task) error {
 		a, b := socketpair(t, tk.h)
@@ -116,8 +119,14 @@ func TestSendToClosedPeerFails(t *testing.T) {
 				err = tk.Yield() // the turn's flush meets the closed peer
 			}
 		}
-		if !errors.Is(err, syscall.EPIPE) && !errors.Is(err, syscall.ECONNRESET) {
-			return fmt.Errorf("Send to a closed peer = %v, want EPIPE or ECONNRESET", err)
+		if err != ErrClosed {
+			return fmt.Errorf("Send to a failed FD = %v, want ErrClosed", err)
+		}
+		if ferr := b.Failed(); !errors.Is(ferr, syscall.EPIPE) && !errors.Is(ferr, syscall.ECONNRESET) {
+			return fmt.Errorf("Failed() = %v, want EPIPE or ECONNRESET", ferr)
+		}
+		if len(tk.h.fds) != 0 {
+			return fmt.Errorf("%d FDs registered after the failure, want the descriptor released", len(tk.h.fds))
 		}
 		return nil
 	})
@@ -145,8 +154,8 @@ func TestBackgroundWriteErrorIsSticky(t *testing.T) {
 		if !errors.Is(derr, syscall.EPIPE) && !errors.Is(derr, syscall.ECONNRESET) {
 			return fmt.Errorf("Drain = %v, want EPIPE or ECONNRESET", derr)
 		}
-		if err := b.Send([]byte("x")); err != derr {
-			return fmt.Errorf("Send after a failed flush = %v, want %v", err, derr)
+		if err := b.Send([]byte("x")); err != ErrClosed || b.Failed() != derr {
+			return fmt.Errorf("Send after a failed flush = %v, Failed() = %v; want ErrClosed, %v", err, b.Failed(), derr)
 		}
 		if b.Backlog() != 0 {
 			return fmt.Errorf("backlog kept after the error")
@@ -501,5 +510,71 @@ func TestTurnGathersFanOut(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// AbortOutput closes the FD at once: a parked reader wakes with
+// ErrClosed, Failed is ErrOutputLimit, and the peer sees a reset.
+func TestAbortOutput(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		if err := b.Send(make([]byte, 8<<20)); err != nil {
+			return err
+		}
+		var rerr error
+		done := false
+		tk.h.Spawn("reader", func(g *Task) error {
+			_, rerr = b.Read(g, make([]byte, 10))
+			done = true
+			return nil
+		})
+		tk.Yield()
+		b.AbortOutput()
+		for i := 0; !done && i < 1000; i++ {
+			tk.Yield()
+		}
+		if rerr != ErrClosed || b.Failed() != ErrOutputLimit {
+			return fmt.Errorf("reader got %v, Failed() = %v; want ErrClosed, ErrOutputLimit", rerr, b.Failed())
+		}
+		if b.Backlog() != 0 || tk.h.backlogs != 0 || len(tk.h.fds) != 1 {
+			return fmt.Errorf("backlog %d, backlogs %d, fds %d after the abort", b.Backlog(), tk.h.backlogs, len(tk.h.fds))
+		}
+		a.Close()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A big string is queued by reference and still sent whole, in order
+// with the bytes queued after it.
+func TestSendStringBigInOrder(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		big := strings.Repeat("x", 4*bigSend)
+		if err := b.SendString(big); err != nil {
+			return err
+		}
+		if err := b.SendString("tail"); err != nil {
+			return err
+		}
+		want := big + "tail"
+		var got []byte
+		buf := make([]byte, 64<<10)
+		for len(got) < len(want) {
+			n, err := a.Read(tk, buf)
+			if err != nil {
+				return err
+			}
+			got = append(got, buf[:n]...)
+		}
+		if string(got) != want {
+			return fmt.Errorf("got %d bytes, not the %d sent in order", len(got), len(want))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
