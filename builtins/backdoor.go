@@ -229,7 +229,7 @@ func (rt *Runtime) serveConsole(th *starlark.Thread, conn ConsoleConn, base Cons
 			return // end of input, a connection error, or an endless line
 		}
 		if watch != nil {
-			watch.start()
+			watch.start(r.pending())
 		}
 		v, err := con.Exec(th, f)
 		if watch != nil {
@@ -282,6 +282,9 @@ type lineReader struct {
 	eof  bool
 	skip int // Ctrl-Cs that interrupted a statement, still to be read
 }
+
+// pending reports whether a Ctrl-C is among the bytes read ahead.
+func (r *lineReader) pending() bool { return hasInterrupt(r.buf) }
 
 // readLine returns the next line without its "\n" (or "\r\n"); io.EOF at
 // the end of input. A last line without a newline is returned as a line.

@@ -78,14 +78,15 @@ func newConsoleWatch(rt *Runtime, g *GreenThread, conn ConsoleConn) *consoleWatc
 	return &consoleWatch{rt: rt, g: g, sysfd: fd, plain: plain, efd: efd}
 }
 
-// start watches the client until stop. It must be called by the
-// console's green thread.
-func (w *consoleWatch) start() {
+// start watches the client until stop. If pending, a Ctrl-C already read
+// with the statement's lines interrupts it at once. It must be called by
+// the console's green thread.
+func (w *consoleWatch) start(pending bool) {
 	w.seq++
 	w.live = true
 	w.saw = sawNothing
 	w.done = make(chan struct{})
-	go w.watch(w.seq, w.done)
+	go w.watch(w.seq, w.done, pending)
 }
 
 // stop ends the watch and returns what it saw. t (the console's task)
@@ -111,8 +112,12 @@ func (w *consoleWatch) close() { unix.Close(w.efd) }
 // watch is the goroutine: it polls the client and the eventfd until one
 // of them says something, and touches no hub or script state but through
 // GreenThread.Cancel and Hub.Post.
-func (w *consoleWatch) watch(seq uint64, done chan struct{}) {
+func (w *consoleWatch) watch(seq uint64, done chan struct{}, pending bool) {
 	defer close(done)
+	if pending {
+		w.act(seq, sawInterrupt)
+		return
+	}
 	events := int16(unix.POLLRDHUP)
 	if w.plain {
 		events |= unix.POLLIN
