@@ -86,7 +86,8 @@ func (w *consoleWatch) start(pending bool) {
 	w.live = true
 	w.saw = sawNothing
 	w.done = make(chan struct{})
-	go w.watch(w.seq, w.done, pending)
+	seq, done := w.seq, w.done
+	w.rt.Hub.Go(func() { w.watch(seq, done, pending) })
 }
 
 // stop ends the watch and returns what it saw. t (the console's task)
