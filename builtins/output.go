@@ -144,11 +144,6 @@ func (o *outQueue) err(dest int) error {
 	return o.errs[dest]
 }
 
-// OutputError returns the first error writing standard output (dest 1)
-// or standard error (dest 2), or nil. It is safe to call from any
-// goroutine.
-func (rt *Runtime) OutputError(dest int) error { return rt.output().err(dest) }
-
 // waitBelow blocks until at most max bytes are unwritten or ctx is done.
 // It is safe to call from any goroutine but the hub's (see wait).
 func (o *outQueue) waitBelow(ctx context.Context, max uint64) error {
