@@ -57,8 +57,20 @@ var ConsoleOptions = syntax.FileOptions{
 // maxConsoleLine bounds a line a backdoor client may send.
 const maxConsoleLine = 64 << 10
 
+// maxConsoleChunk bounds a chunk (the lines of one statement, such as an
+// unclosed bracket and what follows it) a backdoor client may send.
+const maxConsoleChunk = 256 << 10
+
 // errLineTooLong ends a console whose client sends an endless line.
 var errLineTooLong = errors.New("line too long")
+
+// errChunkTooLong discards a chunk over maxConsoleChunk; the console goes
+// on.
+var errChunkTooLong = fmt.Errorf("statement too long (over %d KiB): input discarded", maxConsoleChunk>>10)
+
+// errInterrupted discards the chunk being typed when the client sends
+// Ctrl-C at the prompt.
+var errInterrupted = errors.New("KeyboardInterrupt")
 
 // backdoor.backdoor_server(listener, locals=None): serve a console to every
 // client of listener until it fails, then close it. listener is a
@@ -171,8 +183,11 @@ func (rt *Runtime) ServeConsoles(t *hub.Task, ln ConsoleListener, base ConsoleBa
 
 // serveConsole runs one client's console on its green thread th until the
 // client leaves, the connection fails or the client sends an endless line.
+// A chunk over maxConsoleChunk is discarded. While a statement runs, a
+// watch (backdoor_watch.go) stops it if the client leaves or sends Ctrl-C.
 func (rt *Runtime) serveConsole(th *starlark.Thread, conn ConsoleConn, base ConsoleBase) {
-	t := th.Local(greenKey).(*GreenThread).task
+	g := th.Local(greenKey).(*GreenThread)
+	t := g.task
 	opts := rt.FileOptions
 	if opts == nil {
 		opts = &ConsoleOptions
@@ -186,22 +201,46 @@ func (rt *Runtime) serveConsole(th *starlark.Thread, conn ConsoleConn, base Cons
 	th.Print = func(_ *starlark.Thread, msg string) { io.WriteString(w, msg+"\n") }
 	fmt.Fprintf(w, "evscript backdoor: process %d. api.threads() lists the green threads; end of input closes.\n", os.Getpid())
 	r := &lineReader{t: t, conn: conn}
+	chunk := 0 // bytes of the chunk read so far
 	prompt := func(p string) (string, error) {
+		if p == PS1 {
+			chunk = 0
+		}
 		if _, err := io.WriteString(w, p); err != nil {
 			return "", err
 		}
-		return r.readLine()
+		line, err := r.readLine()
+		if chunk += len(line) + 1; chunk > maxConsoleChunk {
+			return "", errChunkTooLong
+		}
+		return line, err
+	}
+	watch := newConsoleWatch(rt, g, conn)
+	if watch != nil {
+		defer watch.close()
 	}
 	for w.err == nil {
 		f, err := con.Read(prompt)
-		if errors.As(err, new(syntax.Error)) {
+		if errors.As(err, new(syntax.Error)) || err == errChunkTooLong || err == errInterrupted {
 			fmt.Fprintln(w, FormatError(err))
 			continue
 		}
 		if err != nil {
 			return // end of input, a connection error, or an endless line
 		}
+		if watch != nil {
+			watch.start(r.pending())
+		}
 		v, err := con.Exec(th, f)
+		if watch != nil {
+			switch watch.stop(t) {
+			case sawInterrupt:
+				r.skip++ // the Ctrl-C is still in the stream
+			case sawGone:
+				return
+			}
+			th.Uncancel() // a Ctrl-C seen as the statement ended
+		}
 		var xe *ExitError
 		switch {
 		case errors.As(err, &xe):
@@ -232,22 +271,44 @@ func (w *connWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// lineReader reads lines from a console connection.
+// lineReader reads lines from a console connection. It drops telnet
+// commands; a Ctrl-C (0x03 or telnet's IAC IP) discards the line typed so
+// far and, unless it is one that already interrupted a statement (skip),
+// is returned as errInterrupted.
 type lineReader struct {
 	t    *hub.Task
 	conn ConsoleConn
 	buf  []byte
 	eof  bool
+	skip int // Ctrl-Cs that interrupted a statement, still to be read
 }
+
+// pending reports whether a Ctrl-C is among the bytes read ahead.
+func (r *lineReader) pending() bool { return hasInterrupt(r.buf) }
 
 // readLine returns the next line without its "\n" (or "\r\n"); io.EOF at
 // the end of input. A last line without a newline is returned as a line.
 func (r *lineReader) readLine() (string, error) {
 	var tmp [4096]byte
 	for {
-		if i := bytes.IndexByte(r.buf, '\n'); i >= 0 {
-			line := string(r.buf[:i])
-			r.buf = r.buf[i+1:]
+		nl := bytes.IndexByte(r.buf, '\n')
+		if m, n, ctrlC := nextMark(r.buf); m >= 0 && (nl < 0 || m < nl) && (n > 0 || !r.eof) {
+			switch {
+			case ctrlC:
+				r.buf = r.buf[m+n:]
+				if r.skip == 0 {
+					return "", errInterrupted
+				}
+				r.skip--
+				continue
+			case n > 0:
+				r.buf = append(r.buf[:m], r.buf[m+n:]...)
+				continue
+			}
+			// the end of a telnet command is still to come: read
+		} else if nl >= 0 {
+			line := string(r.buf[:nl])
+			r.buf = r.buf[nl+1:]
 			return strings.TrimSuffix(line, "\r"), nil
 		}
 		if len(r.buf) > maxConsoleLine {

@@ -81,6 +81,7 @@ type conn struct {
 type blockingSrc struct {
 	r        io.Reader
 	inflight bool          // a read is running off the hub
+	ahead    bool          // a read-ahead task is spawned, not yet run (select.go)
 	q        hub.WaitQueue // readers waiting for it
 	err      error         // the error of the last read
 	notify   []hub.Waker   // select calls waiting for it

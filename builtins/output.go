@@ -12,6 +12,15 @@
 // green thread that writes (print included) parks until the writer has
 // caught up, through Task.Await, so other green threads run meanwhile.
 //
+// Write errors. The writer goroutine records the first error of each
+// destination (EPIPE once a pipe's reader has gone, as with
+// "evscript script.star | head -1"); from then on that destination's
+// output is discarded, and every later print, write or flush to it raises
+// the error in the green thread that calls it (BrokenPipeError for EPIPE),
+// as Python raises at each print. The write that failed was queued by an
+// earlier call, so the first print after the reader leaves still
+// succeeds. Checking costs an atomic load while nothing failed.
+//
 // Two caveats: (1) the host calls FlushOutput when a script or call ends,
 // to wait for the writer; (2) the writers in Runtime.Stdout and
 // Runtime.Stderr are called from the writer goroutine, not the hub's.
@@ -22,6 +31,7 @@ import (
 	"context"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/evscript/evscript/hub"
 )
@@ -31,9 +41,11 @@ const outHighWater = 1 << 20
 
 // An outQueue is the ordered, asynchronous output of one runtime.
 type outQueue struct {
-	h *hub.Hub
+	h      *hub.Hub
+	failed atomic.Bool // some destination has an error in errs
 
 	mu      sync.Mutex // guards the fields below
+	errs    [3]error   // the first write error of destinations 1 and 2
 	chunks  []outChunk
 	active  bool          // the writer goroutine is running
 	queued  uint64        // bytes ever queued
@@ -61,6 +73,10 @@ func (o *outQueue) queue(dest int, w io.Writer, data string) {
 		return
 	}
 	o.mu.Lock()
+	if o.errs[dest] != nil {
+		o.mu.Unlock()
+		return // the destination failed: its output is discarded
+	}
 	if n := len(o.chunks); n > 0 && o.chunks[n-1].dest == dest && o.chunks[n-1].w == w {
 		o.chunks[n-1].b = append(o.chunks[n-1].b, data...)
 	} else {
@@ -96,16 +112,36 @@ func (o *outQueue) run() {
 		}
 		o.mu.Unlock()
 		var n uint64
+		var errs [3]error
 		for _, c := range chunks {
-			c.w.Write(c.b)
+			if errs[c.dest] == nil {
+				_, errs[c.dest] = c.w.Write(c.b)
+			}
 			n += uint64(len(c.b))
 		}
 		o.mu.Lock()
+		for dest, err := range errs {
+			if err != nil && o.errs[dest] == nil {
+				o.errs[dest] = err
+				o.failed.Store(true)
+			}
+		}
 		o.written += n
 		close(o.changed)
 		o.changed = make(chan struct{})
 		o.mu.Unlock()
 	}
+}
+
+// err returns the first write error of destination dest, or nil.
+// It is safe to call from any goroutine.
+func (o *outQueue) err(dest int) error {
+	if !o.failed.Load() {
+		return nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.errs[dest]
 }
 
 // waitBelow blocks until at most max bytes are unwritten or ctx is done.

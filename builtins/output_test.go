@@ -3,7 +3,10 @@ package builtins_test
 import (
 	"bytes"
 	"context"
+	"os"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -103,5 +106,82 @@ print("done")
 	got := w.String()
 	if !bytes.HasPrefix([]byte(got), []byte("line 0\nline 1\n")) || !bytes.HasSuffix([]byte(got), []byte("line 999\ndone\n")) {
 		t.Errorf("output %d bytes: %.40q ... %.40q", len(got), got, got[max(0, len(got)-40):])
+	}
+}
+
+// brokenWriter fails every Write with EPIPE, as a pipe whose reader left.
+type brokenWriter struct{}
+
+func (brokenWriter) Write(p []byte) (int, error) {
+	return 0, &os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}
+}
+
+// TestOutputBrokenPipe checks that a failed stdout raises BrokenPipeError
+// in the green threads that print or write to it, each time, catchably,
+// while the hub and stderr go on.
+func TestOutputBrokenPipe(t *testing.T) {
+	for _, test := range []struct{ name, call string }{
+		{"print", `print("x")`},
+		{"write", `sys.stdout.write("x\n")`},
+		{"flush", `sys.stdout.write("x\n") or sys.stdout.flush()`},
+		{"other thread", ""},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			var stderr lockedBuffer
+			var h *host.Host
+			text := starlark.NewBuiltin("stderr_text", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+				h.FlushOutput()
+				return starlark.String(stderr.String()), nil
+			})
+			h, err := host.New(host.Config{Stdout: brokenWriter{}, Stderr: &stderr, Predeclared: starlark.StringDict{"stderr_text": text}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer h.Close()
+			src := `
+print("first") # queued: the failure shows at a later call
+def attempt():
+    _, e = catch(lambda: ` + test.call + `)
+    return e
+e = None
+for i in range(1000):
+    e = attempt()
+    if e != None:
+        break
+    api.sleep(0.001)
+if not isinstance(e, BrokenPipeError):
+    fail("got %r, want BrokenPipeError" % e)
+for i in range(3):
+    if not isinstance(attempt(), BrokenPipeError):
+        fail("a later call did not raise again")
+sys.stderr.write("still running\n")
+`
+			if test.name == "other thread" {
+				// the spawned thread dies of it: look at stderr instead.
+				src = `
+print("first")
+for i in range(1000):
+    _, e = catch(api.spawn(lambda: print("x")).wait)
+    if e != None:
+        if not isinstance(e, BrokenPipeError):
+            fail("got %r, want BrokenPipeError" % e)
+        break
+    api.sleep(0.001)
+sys.stderr.write("still running\n")
+`
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if _, err := h.ExecFile(ctx, "broken.star", src); err != nil {
+				t.Fatalf("%v\nstderr:\n%s", err, stderr.String())
+			}
+			got := stderr.String()
+			if !strings.HasSuffix(got, "still running\n") {
+				t.Errorf("stderr:\n%s\nwant it to end with \"still running\"", got)
+			}
+			if test.name == "other thread" && !strings.Contains(got, "BrokenPipeError: write /dev/stdout: broken pipe") {
+				t.Errorf("stderr:\n%s\nwant the thread's BrokenPipeError", got)
+			}
+		})
 	}
 }

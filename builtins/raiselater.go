@@ -1,7 +1,8 @@
 // This file defines raiseLater, which raises an error in a green thread
 // from code that cannot return one: a Starlark iterator's Next (for line
 // in f) has no error result, so a read error ends the loop and the error
-// is raised by cancelling the thread, at its next instruction.
+// is raised by cancelling the thread, at its next instruction. Print has
+// none either (Thread.Print): a broken stdout is raised the same way.
 //
 // The cancellation's reason names the error and a number; ToException
 // maps the cancellation back to the error, and catch and try_except undo
@@ -21,7 +22,7 @@ import (
 )
 
 const (
-	laterMark = " [raised after a for loop, #"
+	laterMark = " [raised after " // then what, ", #", a number and "]"
 	laterKeep = 1024
 )
 
@@ -32,15 +33,20 @@ var later struct {
 	keys []string // in order, for eviction
 }
 
-// raiseLater raises err in the green thread of t at its next instruction.
-func raiseLater(t *hub.Task, err error) {
+// raiseLater raises err in the green thread of t at its next instruction,
+// after a for loop.
+func raiseLater(t *hub.Task, err error) { raiseAfter(t, err, "a for loop") }
+
+// raiseAfter raises err in the green thread of t at its next instruction;
+// after names what raised it, in messages.
+func raiseAfter(t *hub.Task, err error, after string) {
 	g, _ := t.Data.(*GreenThread)
 	if g == nil || err == nil {
 		return
 	}
 	later.Lock()
 	later.seq++
-	reason := fmt.Sprintf("%s%s%d]", errorText(err), laterMark, later.seq)
+	reason := fmt.Sprintf("%s%s%s, #%d]", errorText(err), laterMark, after, later.seq)
 	if later.errs == nil {
 		later.errs = make(map[string]error)
 	}

@@ -86,10 +86,17 @@ func (rt *Runtime) stderr() io.Writer {
 // Print is the print function of every green thread: one line to Stdout,
 // queued in order with sys.stdout and sys.stderr. It never blocks the hub;
 // when more than a megabyte of output is unwritten, the printing green
-// thread parks until the writer catches up.
+// thread parks until the writer catches up. Once writing Stdout has
+// failed (output.go), print raises that error (BrokenPipeError) in the
+// printing green thread, at its next instruction.
 func (rt *Runtime) Print(_ *starlark.Thread, msg string) {
 	io.WriteString(rt.stdout(), msg+"\n")
 	rt.throttle()
+	if err := rt.output().err(1); err != nil {
+		if t := rt.Hub.Current(); t != nil && rt.Hub.Running() == t {
+			raiseAfter(t, err, "print")
+		}
+	}
 }
 
 // newThread returns the Starlark thread of g.

@@ -133,6 +133,7 @@ func selectWait(rt *Runtime, t *hub.Task, rs, ws []waitable, timeout time.Durati
 	for {
 		var rfds, wfds []*hub.FD
 		var rmap, wmap []int
+		var srcs []*blockingSrc // blocking sources whose read wakes t
 		for i, x := range rs {
 			switch {
 			case x.c != nil && x.c.readyToRead():
@@ -140,7 +141,8 @@ func selectWait(rt *Runtime, t *hub.Task, rs, ws []waitable, timeout time.Durati
 			case x.fd != nil:
 				rfds, rmap = append(rfds, x.fd), append(rmap, i)
 			default:
-				x.c.readAhead(t) // sys.stdin: read it off the hub
+				x.c.readAhead() // sys.stdin: read it off the hub
+				srcs = append(srcs, x.c.src)
 			}
 		}
 		for i, x := range ws {
@@ -157,7 +159,17 @@ func selectWait(rt *Runtime, t *hub.Task, rs, ws []waitable, timeout time.Durati
 		if len(r) > 0 || len(w) > 0 {
 			d = 0
 		}
+		if d != 0 {
+			for _, src := range srcs {
+				src.watch(t)
+			}
+		}
 		rok, wok, err := rt.Hub.Select(t, rfds, wfds, d)
+		if d != 0 {
+			for _, src := range srcs {
+				src.unwatch(t)
+			}
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -177,17 +189,50 @@ func selectWait(rt *Runtime, t *hub.Task, rs, ws []waitable, timeout time.Durati
 	}
 }
 
-// readAhead starts reading the blocking source off the hub, if no read is
-// in flight, and arranges for t's next park to end when the bytes arrive.
-func (c *conn) readAhead(t *hub.Task) {
-	c.src.notify = append(c.src.notify, t.Waker())
-	if c.src.inflight || c.readyToRead() {
+// readAhead starts reading the blocking source off the hub, unless a
+// read is in flight or already started, or bytes are waiting. A select
+// loop with timeout 0 calls it without ever yielding, so it starts at
+// most one reader task until that one has run.
+func (c *conn) readAhead() {
+	src := c.src
+	if src.inflight || src.ahead || c.readyToRead() {
 		return
 	}
+	src.ahead = true
 	c.rt.Hub.Spawn("stdin read-ahead", func(ht *hub.Task) error {
-		if c.src.inflight || c.readyToRead() {
+		src.ahead = false
+		if src.inflight || c.readyToRead() {
 			return nil
 		}
 		return c.fillBlocking(ht)
 	})
+}
+
+// watch makes the end of the source's next read wake t from its next
+// park. A task has at most one entry, so the list is bounded by the
+// select calls parked on the source.
+func (src *blockingSrc) watch(t *hub.Task) {
+	for i, w := range src.notify {
+		if w.Task() == t {
+			src.notify[i] = t.Waker()
+			return
+		}
+	}
+	src.notify = append(src.notify, t.Waker())
+}
+
+// unwatch removes t's entry, once its select park is over.
+func (src *blockingSrc) unwatch(t *hub.Task) {
+	for i, w := range src.notify {
+		if w.Task() == t {
+			last := len(src.notify) - 1
+			src.notify[i] = src.notify[last]
+			src.notify[last] = hub.Waker{}
+			src.notify = src.notify[:last]
+			if len(src.notify) == 0 {
+				src.notify = nil
+			}
+			return
+		}
+	}
 }

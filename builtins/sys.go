@@ -76,8 +76,18 @@ func (w outFileWriter) write(t *hub.Task, data string) error {
 	if w.dest == 2 {
 		out = w.rt.stderr()
 	}
+	if err := w.rt.output().err(w.dest); err != nil {
+		return err
+	}
 	io.WriteString(out, data)
 	return w.rt.output().wait(t, outHighWater)
 }
 
-func (w outFileWriter) flush(t *hub.Task) error { return w.rt.output().wait(t, 0) }
+// flush parks until the output queue is written, then returns the
+// destination's write error, if any (output.go).
+func (w outFileWriter) flush(t *hub.Task) error {
+	if err := w.rt.output().wait(t, 0); err != nil {
+		return err
+	}
+	return w.rt.output().err(w.dest)
+}

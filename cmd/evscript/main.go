@@ -17,7 +17,9 @@
 // Exit status: 0 when the main thread returns, the code given to sys.exit,
 // 1 for a syntax error or an uncaught error in main, 2 for a deadlock, and
 // 130 for a second SIGINT (or SIGTERM) within 2 seconds of the first, which
-// raised KeyboardInterrupt in main.
+// raised KeyboardInterrupt in main, and 120 for a run that would have
+// exited 0 but could not write all of its standard output (its reader
+// went away: see stdout.go).
 package main
 
 import (
@@ -49,6 +51,7 @@ func doMain() int {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	memprofile := flag.String("memprofile", "", "write a heap profile to `file` when the script (or the console) ends")
 	flag.Parse()
+	ignoreSIGPIPE()
 	if *cpuprofile != "" {
 		stop, err := startCPUProfile(*cpuprofile)
 		if err != nil {
@@ -79,7 +82,8 @@ func doMain() int {
 		return code
 	}
 
-	h, err := host.New(host.Config{Args: args})
+	stdout := &errorWriter{w: os.Stdout}
+	h, err := host.New(host.Config{Args: args, Stdout: stdout})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
 		return 1
@@ -95,7 +99,7 @@ func doMain() int {
 			fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
 		}
 	}
-	return exitStatus(err)
+	return withLostOutput(exitStatus(err), stdout)
 }
 
 // exitStatus prints err and returns the process's exit status.
