@@ -124,6 +124,12 @@ func PrintError(w io.Writer, thread string, err error) {
 // connection refused".
 func namedBacktrace(ee *starlark.EvalError, err error) string {
 	bt := ee.Backtrace()
+	if inner, ok := laterError(err); ok {
+		// Raised by cancelling the thread (raiselater.go): show the error
+		// itself, not the cancellation that carried it.
+		i := strings.LastIndex(bt, "\n") + 1
+		return bt[:i] + errorText(inner)
+	}
 	var exc *Exception
 	if errors.As(err, &exc) {
 		return bt
