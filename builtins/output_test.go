@@ -139,7 +139,7 @@ func TestOutputBrokenPipe(t *testing.T) {
 			}
 			defer h.Close()
 			src := `
-print("first") # queued: the failure shows at a later call
+catch(lambda: print("first")) # the failure shows here, or at a later call
 def attempt():
     _, e = catch(lambda: ` + test.call + `)
     return e
@@ -159,7 +159,7 @@ sys.stderr.write("still running\n")
 			if test.name == "other thread" {
 				// the spawned thread dies of it: look at stderr instead.
 				src = `
-print("first")
+catch(lambda: print("first")) # fails here if the writer was quick
 for i in range(1000):
     _, e = catch(api.spawn(lambda: print("x")).wait)
     if e != None:
