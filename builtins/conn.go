@@ -23,10 +23,14 @@
 // never interleave.
 //
 // An asynchronous send failure (a reset, a broken pipe, the output
-// limit) closes the descriptor and belongs to the connection's reader:
-// its next read returns the end of the stream; writes through a file are
-// then dropped quietly; sendall and flush raise the failure to their
-// caller.
+// limit) closes the descriptor and belongs to the connection's owner:
+// its next read returns the end of the stream, and its own later writes
+// through a file raise the failure, as Python's do (so does any thread's
+// while no thread has read the connection). Writes from other green
+// threads are dropped quietly, so one failed participant never raises
+// into the others' sessions. sendall and flush raise the failure to their
+// caller. The write that finds the output limit exceeded is dropped
+// without raising, whoever makes it.
 
 package builtins
 
@@ -371,7 +375,7 @@ func (c *conn) write(t *hub.Task, data string) error {
 		return c.writeTLS(t, []byte(data))
 	}
 	if c.fd.Closed() {
-		return nil // failed: the failure is the reader's (file comment)
+		return c.writeFailed(t)
 	}
 	if c.fd.Backlog() > highWater {
 		if err := c.writeMuch(t); err != nil {
@@ -399,6 +403,18 @@ func (c *conn) writeMuch(t *hub.Task) error {
 		if err := c.fd.Drain(t, highWater, c.timeout); err != nil && !c.failed() {
 			return err
 		}
+	}
+	return nil
+}
+
+// writeFailed is the result of a write to a connection whose descriptor
+// closed under it (a send failure or an abort): the failure for its owner,
+// or for anyone while it has none; nothing for other threads. Out of line.
+//
+//go:noinline
+func (c *conn) writeFailed(t *hub.Task) error {
+	if c.owner == nil || c.owner == t {
+		return c.fd.Failed()
 	}
 	return nil
 }
