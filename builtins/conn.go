@@ -13,7 +13,7 @@
 // (hub.FD.Send), which writes what the kernel takes now; the loop writes
 // the rest when the socket becomes writable. A write from any green
 // thread but the connection's owner (the one that reads it) never parks
-// (except over TLS, above highWater), so a chat server can write to every
+// (over TLS too: tlswrite.go), so a chat server can write to every
 // participant while iterating a shared list; the owner's write parks
 // while the backlog is above highWater, so an echo loop follows its
 // peer's pace. A peer that does not read
@@ -372,7 +372,7 @@ func (c *conn) write(t *hub.Task, data string) error {
 		return fmt.Errorf("%s is not writable", c.what())
 	}
 	if c.tls != nil {
-		return c.writeTLS(t, []byte(data))
+		return c.writeTLS(t, data) // tlswrite.go
 	}
 	if c.fd.Closed() {
 		return c.writeFailed(t)
@@ -431,6 +431,11 @@ func (c *conn) flush(t *hub.Task) error {
 	if c.fd == nil {
 		return nil
 	}
+	if c.tls != nil && !c.tls.done {
+		if err := c.handshake(t); err != nil { // it sends what was written
+			return err
+		}
+	}
 	return c.fd.Drain(t, 0, c.timeout)
 }
 
@@ -446,7 +451,7 @@ func (c *conn) sendall(t *hub.Task, fname string, data string) error {
 		return hub.ErrClosed
 	}
 	if c.tls != nil {
-		if err := c.writeTLS(t, []byte(data)); err != nil {
+		if err := c.sendTLS(t, data); err != nil {
 			return err
 		}
 	} else if err := c.fd.SendString(data); err != nil {

@@ -15,12 +15,17 @@
 //   - at most one green thread is inside tls.Conn.Read (the conn's reader
 //     guard), which holds tls's input lock while parked;
 //   - tls.Conn.Write never parks, so its output lock is never held across
-//     a park; back-pressure is applied before calling it (Drain);
+//     a park; the ciphertext goes to the FD's send backlog, where the
+//     plain write path's rules (conn.go, outlimit.go) apply to it
+//     (tlswrite.go);
 //   - tls.Conn.Close and CloseWrite only take the output lock.
 //
-// Handshakes therefore happen on the green thread that first reads or
-// writes an accepted socket, never in accept, so a slow client cannot
-// stall an accept loop.
+// Handshakes therefore happen on the green thread that first reads an
+// accepted socket (or sends on it explicitly), never in accept, so a
+// slow client cannot stall an accept loop. A file write before the
+// handshake is done does not park: it is kept as plaintext and encrypted
+// when the handshake completes, which it starts in a task of its own if
+// no one is running it (tlswrite.go).
 
 package builtins
 
@@ -53,6 +58,9 @@ type tlsState struct {
 	err     error     // handshake failed (sticky)
 	busy    *hub.Task // the task running the handshake
 	waiters hub.WaitQueue
+	pending []byte // plaintext written before the handshake completed (tlswrite.go)
+	kicked  bool   // a task of its own was started to run the handshake
+	closing bool   // closed with pending plaintext: close once it is sent
 }
 
 func newTLSServer(c *conn, s *tlsServer) *tlsState {
@@ -72,6 +80,7 @@ func (c *conn) handshake(t *hub.Task) error {
 			err := s.conn.Handshake()
 			s.busy = nil
 			s.done, s.err = err == nil, unpark(err)
+			c.handshakeDone()
 			s.waiters.WakeAll(nil)
 			return s.err
 		}
@@ -101,51 +110,6 @@ func (c *conn) readTLS(t *hub.Task) (*[]byte, []byte, error) {
 		return nil, nil, nil
 	}
 	return nil, nil, c.readErr(unpark(err))
-}
-
-// writeTLS is write for a TLS conn: record by record, draining the
-// backlog under highWater before each, so that tls.Conn.Write never
-// parks.
-func (c *conn) writeTLS(t *hub.Task, data []byte) error {
-	if err := c.handshake(t); err != nil {
-		return err
-	}
-	for len(data) > 0 {
-		if c.fd.Backlog() > highWater {
-			if err := c.fd.Drain(t, highWater, c.timeout); err != nil {
-				return err
-			}
-		}
-		if c.closed {
-			return hub.ErrClosed
-		}
-		n := min(len(data), 16<<10)
-		if _, err := c.tls.conn.Write(data[:n]); err != nil {
-			return unpark(err)
-		}
-		data = data[n:]
-	}
-	return nil
-}
-
-// closeWriteTLS sends the close_notify alert (shutdown of the writing
-// side).
-func (c *conn) closeWriteTLS(t *hub.Task) error {
-	if err := c.handshake(t); err != nil {
-		return err
-	}
-	return unpark(c.tls.conn.CloseWrite())
-}
-
-// closeTLS closes a TLS conn, sending close_notify if the handshake is
-// done and no green thread is in it.
-func (c *conn) closeTLS() {
-	if c.tls.done {
-		c.tls.conn.Close() // close_notify, then tlsTransport.Close
-		return
-	}
-	c.fd.CloseFlushed()
-	c.tls.waiters.WakeAll(hub.ErrClosed)
 }
 
 // A tlsTransport is the net.Conn that crypto/tls reads and writes: the
