@@ -24,14 +24,16 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	certs := testCerts(t) // TLS_CA, TLS_CERT, TLS_KEY (tlscert_test.go)
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			var out bytes.Buffer
 			h, err := host.New(host.Config{
-				Stdout:     &out,
-				Stderr:     &out,
-				Modules:    map[string]starlark.StringDict{"assert.star": assert},
-				ThreadInit: func(th *starlark.Thread) { starlarktest.SetReporter(th, t) },
+				Stdout:      &out,
+				Stderr:      &out,
+				Predeclared: certs,
+				Modules:     map[string]starlark.StringDict{"assert.star": assert},
+				ThreadInit:  func(th *starlark.Thread) { starlarktest.SetReporter(th, t) },
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -433,7 +433,7 @@ func (c *conn) flush(t *hub.Task) error {
 	}
 	if c.tls != nil && !c.tls.done {
 		if err := c.handshake(t); err != nil { // it sends what was written
-			return err
+			return c.sendErr(err)
 		}
 	}
 	return c.fd.Drain(t, 0, c.timeout)

@@ -122,7 +122,7 @@ func (c *conn) encryptBytes(p []byte) error {
 // It raises the handshake's failure and the connection's.
 func (c *conn) sendTLS(t *hub.Task, data string) error {
 	if err := c.handshake(t); err != nil {
-		return err
+		return c.sendErr(err) // an abort fails a handshake with ErrClosed
 	}
 	for len(data) > 0 {
 		if c.fd.Backlog() > highWater {
