@@ -9,9 +9,10 @@
 // another green thread blocking on that mutex with the baton, would stop
 // the whole hub. So:
 //
-//   - the handshake runs once, explicitly, in one green thread; others
-//     wanting to read or write park on a wait queue until it is done
+//   - the handshake runs once, explicitly, in one task; others wanting
+//     to read or to send explicitly park on a wait queue until it is done
 //     (tls.Conn.Read and Write would otherwise start it themselves);
+//     file writes do not wait for it (see below);
 //   - at most one green thread is inside tls.Conn.Read (the conn's reader
 //     guard), which holds tls's input lock while parked;
 //   - tls.Conn.Write never parks, so its output lock is never held across

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -106,14 +107,15 @@ func TestTLSChatSlowReader(t *testing.T) {
 
 			const lines, size = 3000, 8 << 10 // 24 MB: far past the 4 MiB limit
 			line := append(bytes.Repeat([]byte("f"), size-1), '\n')
-			var got int
+			var got atomic.Int64 // bytes the reading client received
 			readDone := make(chan error, 1)
+			start := time.Now()
 			go func() {
 				reader.SetReadDeadline(time.Now().Add(30 * time.Second))
 				buf := make([]byte, 64<<10)
-				for got < lines*size {
+				for got.Load() < lines*size {
 					n, err := reader.Read(buf)
-					got += n
+					got.Add(int64(n))
 					if err != nil {
 						readDone <- err
 						return
@@ -131,12 +133,13 @@ func TestTLSChatSlowReader(t *testing.T) {
 					}()
 				}
 				if _, err := flooder.Write(line); err != nil {
-					t.Fatalf("flooding, line %d: %v (stderr:\n%s)", i, err, s.stderr())
+					t.Fatalf("flooding, line %d: %v; the reading client got %d bytes (stderr:\n%s)", i, err, got.Load(), s.stderr())
 				}
 			}
 			if err := <-readDone; err != nil {
-				t.Fatalf("the reading client got %d of %d bytes: %v (stderr:\n%s)", got, lines*size, err, s.stderr())
+				t.Fatalf("the reading client got %d of %d bytes: %v (stderr:\n%s)", got.Load(), lines*size, err, s.stderr())
 			}
+			t.Logf("the reading client got all %d bytes in %v", got.Load(), time.Since(start).Round(time.Millisecond))
 			// The slow client was dropped: its session ended.
 			s.skipTo(10*time.Second, "Participant left chat.")
 			// The joiner joined and hears the chat.
@@ -144,7 +147,9 @@ func TestTLSChatSlowReader(t *testing.T) {
 			if err := <-joinerDone; err != nil {
 				t.Fatalf("the client that joined during the flood: %v (stderr:\n%s)", err, s.stderr())
 			}
-			if hwm := procStatus(s.cmd.Process.Pid, "VmHWM"); hwm > 150<<10 {
+			hwm := procStatus(s.cmd.Process.Pid, "VmHWM")
+			t.Logf("the server's peak RSS: %d KiB", hwm)
+			if hwm > 150<<10 {
 				t.Errorf("peak RSS %d KiB; want the slow client's backlog bounded (< 150 MiB)", hwm)
 			}
 			if e := s.stderr(); strings.Contains(e, "Error") {
