@@ -8,8 +8,10 @@
 //   - A write through a file (write) never parks a green thread that is
 //     not the connection's owner; the owner parks in writeMuch as over
 //     plain TCP. A file write to a connection that failed (a send
-//     failure, an abort, a failed handshake) is dropped: the failure is
-//     its reader's.
+//     failure, an abort, a failed handshake) raises the failure to the
+//     owner, or to anyone while the connection has none (writeFailed),
+//     and is dropped quietly for other threads; the write that finds the
+//     output limit exceeded is dropped, whoever makes it.
 //   - A write before the handshake is done is kept as plaintext
 //     (tlsState.pending; the output limit bounds it too) and encrypted by
 //     whoever completes the handshake. If no one runs it yet, the write
@@ -34,8 +36,11 @@ import (
 // connection's owner and the backlog is above highWater (writeMuch).
 func (c *conn) writeTLS(t *hub.Task, data string) error {
 	s := c.tls
-	if c.fd.Closed() || s.err != nil {
-		return nil // failed: the failure is the reader's
+	if c.fd.Closed() {
+		return c.writeFailed(t)
+	}
+	if s.err != nil {
+		return c.handshakeFailed(t)
 	}
 	if !s.done {
 		c.writeEarly(data)
@@ -50,6 +55,16 @@ func (c *conn) writeTLS(t *hub.Task, data string) error {
 		}
 	}
 	return c.encrypt(data)
+}
+
+// handshakeFailed is writeFailed for a failed handshake. Out of line.
+//
+//go:noinline
+func (c *conn) handshakeFailed(t *hub.Task) error {
+	if c.owner == nil || c.owner == t {
+		return c.tls.err
+	}
+	return nil
 }
 
 // writeEarly keeps data until the handshake is done, aborting the
