@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -183,14 +184,19 @@ func TestChatSlowReader(t *testing.T) {
 			const lines, size = 3000, 8 << 10 // 24 MB: far past the 4 MiB limit
 			line := bytes.Repeat([]byte("f"), size-1)
 			line = append(line, '\n')
-			var got int
+			var got atomic.Int64 // bytes the reading client received
+			progress := make(chan struct{}, 1)
 			readDone := make(chan error, 1)
 			go func() {
 				reader.SetReadDeadline(time.Now().Add(20 * time.Second))
 				buf := make([]byte, 64<<10)
-				for got < lines*size {
+				for got.Load() < lines*size {
 					n, err := reader.Read(buf)
-					got += n
+					got.Add(int64(n))
+					select {
+					case progress <- struct{}{}:
+					default:
+					}
 					if err != nil {
 						readDone <- err
 						return
@@ -200,12 +206,18 @@ func TestChatSlowReader(t *testing.T) {
 			}()
 			flooder.SetWriteDeadline(time.Now().Add(20 * time.Second))
 			for i := range lines {
+				// Keep the flood at most floodAhead past what the reading
+				// client has: a client that reads is never the slow one,
+				// however busy the machine.
+				if err := waitProgress(&got, int64(i*size)-floodAhead, progress, 20*time.Second); err != nil {
+					t.Fatalf("flooding, line %d: %v", i, err)
+				}
 				if _, err := flooder.Write(line); err != nil {
 					t.Fatalf("flooding, line %d: %v", i, err)
 				}
 			}
 			if err := <-readDone; err != nil {
-				t.Fatalf("the reading client got %d of %d bytes: %v", got, lines*size, err)
+				t.Fatalf("the reading client got %d of %d bytes: %v", got.Load(), lines*size, err)
 			}
 			// The slow client was dropped: its session ended.
 			s.skipTo(10*time.Second, "Participant left chat.")
@@ -216,6 +228,25 @@ func TestChatSlowReader(t *testing.T) {
 			}
 		})
 	}
+}
+
+// floodAhead is how far a flood may run ahead of the client that reads
+// it: well under the 4 MiB output limit.
+const floodAhead = 1 << 20
+
+// waitProgress waits until *got reaches want, woken by progress, for at
+// most d.
+func waitProgress(got *atomic.Int64, want int64, progress <-chan struct{}, d time.Duration) error {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for got.Load() < want {
+		select {
+		case <-progress:
+		case <-deadline.C:
+			return fmt.Errorf("the reading client stopped at %d bytes, want %d", got.Load(), want)
+		}
+	}
+	return nil
 }
 
 // TestChatResetCascade: a client that resets its connection (SO_LINGER

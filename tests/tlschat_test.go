@@ -108,6 +108,7 @@ func TestTLSChatSlowReader(t *testing.T) {
 			const lines, size = 3000, 8 << 10 // 24 MB: far past the 4 MiB limit
 			line := append(bytes.Repeat([]byte("f"), size-1), '\n')
 			var got atomic.Int64 // bytes the reading client received
+			progress := make(chan struct{}, 1)
 			readDone := make(chan error, 1)
 			start := time.Now()
 			go func() {
@@ -116,6 +117,10 @@ func TestTLSChatSlowReader(t *testing.T) {
 				for got.Load() < lines*size {
 					n, err := reader.Read(buf)
 					got.Add(int64(n))
+					select {
+					case progress <- struct{}{}:
+					default:
+					}
 					if err != nil {
 						readDone <- err
 						return
@@ -131,6 +136,9 @@ func TestTLSChatSlowReader(t *testing.T) {
 					go func() {
 						joinerDone <- waitLine(joiner, bufio.NewReader(joiner), 30*time.Second, "after the flood\n")
 					}()
+				}
+				if err := waitProgress(&got, int64(i*size)-floodAhead, progress, 30*time.Second); err != nil {
+					t.Fatalf("flooding, line %d: %v (stderr:\n%s)", i, err, s.stderr())
 				}
 				if _, err := flooder.Write(line); err != nil {
 					t.Fatalf("flooding, line %d: %v; the reading client got %d bytes (stderr:\n%s)", i, err, got.Load(), s.stderr())
