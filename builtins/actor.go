@@ -27,7 +27,7 @@ type Actor struct {
 	rt       *Runtime
 	received starlark.Value
 	n        int
-	mailbox  fifo[starlark.Value]
+	mailbox  hub.FIFO[starlark.Value]
 	busy     int           // messages being processed
 	idleN    int           // live actor threads not processing a message
 	live     int           // actor threads not dead
@@ -71,7 +71,7 @@ func (a *Actor) grow() {
 }
 
 func (a *Actor) String() string {
-	return fmt.Sprintf("<Actor %s pending=%d>", a.received, a.mailbox.len())
+	return fmt.Sprintf("<Actor %s pending=%d>", a.received, a.mailbox.Len())
 }
 func (a *Actor) Type() string          { return "Actor" }
 func (a *Actor) Freeze()               {}
@@ -91,7 +91,7 @@ func (a *Actor) Attr(name string) (starlark.Value, error) {
 	case "concurrency":
 		return starlark.MakeInt(a.n), nil
 	case "pending":
-		return starlark.MakeInt(a.mailbox.len()), nil
+		return starlark.MakeInt(a.mailbox.Len()), nil
 	case "threads":
 		ts := make([]starlark.Value, len(a.threads))
 		for i, g := range a.threads {
@@ -114,8 +114,8 @@ func actorCast(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	if err != nil {
 		return nil, err
 	}
-	a.mailbox.push(msg)
-	if a.mailbox.len() > a.idleN && a.live < a.n {
+	a.mailbox.Push(msg)
+	if a.mailbox.Len() > a.idleN && a.live < a.n {
 		a.grow()
 	}
 	a.workers.WakeOne(nil)
@@ -133,7 +133,7 @@ func actorWaitall(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	if err != nil {
 		return nil, err
 	}
-	for a.mailbox.len() > 0 || a.busy > 0 {
+	for a.mailbox.Len() > 0 || a.busy > 0 {
 		if _, err := a.idle.Wait(t, "Actor.waitall", -1, nil); err != nil {
 			return nil, err
 		}
@@ -149,18 +149,18 @@ func (a *Actor) serve(th *starlark.Thread, b *starlark.Builtin, _ starlark.Tuple
 		return nil, err
 	}
 	for {
-		for a.mailbox.len() == 0 {
+		for a.mailbox.Len() == 0 {
 			if _, err := a.workers.Wait(g.task, "Actor mailbox", -1, nil); err != nil {
 				return nil, err
 			}
 		}
-		msg := a.mailbox.pop()
+		msg := a.mailbox.Pop()
 		a.busy++
 		a.idleN--
 		_, err := starlark.Call(th, a.received, starlark.Tuple{msg}, nil)
 		a.busy--
 		a.idleN++
-		if a.mailbox.len() == 0 && a.busy == 0 {
+		if a.mailbox.Len() == 0 && a.busy == 0 {
 			a.idle.WakeAll(nil)
 		}
 		if err != nil {

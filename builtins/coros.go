@@ -248,37 +248,3 @@ func (o *optException) err() error {
 	}
 	return o.exc.Err()
 }
-
-// A fifo is a queue of values backed by a ring buffer; the zero value is
-// empty. The actor's mailbox and coros.queue keep their items in one.
-type fifo[T any] struct {
-	buf        []T
-	head, size int
-}
-
-func (q *fifo[T]) len() int { return q.size }
-
-func (q *fifo[T]) push(v T) {
-	if q.size == len(q.buf) {
-		n := 2 * len(q.buf)
-		if n == 0 {
-			n = 8
-		}
-		buf := make([]T, n)
-		for i := 0; i < q.size; i++ {
-			buf[i] = q.buf[(q.head+i)%len(q.buf)]
-		}
-		q.buf, q.head = buf, 0
-	}
-	q.buf[(q.head+q.size)%len(q.buf)] = v
-	q.size++
-}
-
-func (q *fifo[T]) pop() T {
-	var zero T
-	v := q.buf[q.head]
-	q.buf[q.head] = zero
-	q.head = (q.head + 1) % len(q.buf)
-	q.size--
-	return v
-}

@@ -21,7 +21,7 @@ type Queue struct {
 	rt      *Runtime
 	bound   bound // methods bound to this value
 	maxsize int   // <= 0: unbounded
-	items   fifo[starlark.Value]
+	items   hub.FIFO[starlark.Value]
 	getters hub.WaitQueue // Value: nil; the *delivery handed over
 	putters hub.WaitQueue // Value: the *delivery to put; taken once queued
 }
@@ -38,7 +38,7 @@ func newQueue(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starla
 }
 
 func (q *Queue) String() string {
-	return fmt.Sprintf("<queue size=%d maxsize=%d>", q.items.len(), q.maxsize)
+	return fmt.Sprintf("<queue size=%d maxsize=%d>", q.items.Len(), q.maxsize)
 }
 func (q *Queue) Type() string          { return "queue" }
 func (q *Queue) Freeze()               {}
@@ -66,7 +66,7 @@ func (q *Queue) Attr(name string) (starlark.Value, error) {
 // AttrNames lists the attributes.
 func (q *Queue) AttrNames() []string { return queueMethods.names("maxsize") }
 
-func (q *Queue) isFull() bool { return q.maxsize > 0 && q.items.len() >= q.maxsize }
+func (q *Queue) isFull() bool { return q.maxsize > 0 && q.items.Len() >= q.maxsize }
 
 // put(item, timeout=None): add item, waiting while the queue is full;
 // TimeoutError if timeout seconds pass first.
@@ -84,7 +84,7 @@ func queuePut(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 		return starlark.None, nil
 	}
 	if !q.isFull() {
-		q.items.push(item)
+		q.items.Push(item)
 		return starlark.None, nil
 	}
 	t, err := q.rt.taskFor(th, b)
@@ -111,10 +111,10 @@ func queueGet(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 			return nil, err
 		}
 	}
-	if q.items.len() > 0 {
-		v := q.items.pop()
+	if q.items.Len() > 0 {
+		v := q.items.Pop()
 		if wt := q.putters.Front(); wt != nil {
-			q.items.push(wt.Value.(*delivery).v)
+			q.items.Push(wt.Value.(*delivery).v)
 			wt.Wake(taken, nil)
 		}
 		return v, nil
@@ -153,7 +153,7 @@ func queueQsize(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	if err := noArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
-	return starlark.MakeInt(q.items.len()), nil
+	return starlark.MakeInt(q.items.Len()), nil
 }
 
 // empty() -> whether the queue holds no item.
@@ -162,7 +162,7 @@ func queueEmpty(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	if err := noArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
-	return starlark.Bool(q.items.len() == 0), nil
+	return starlark.Bool(q.items.Len() == 0), nil
 }
 
 // full() -> whether a put would wait.

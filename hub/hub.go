@@ -37,7 +37,7 @@ type Hub struct {
 	poller  *poller
 	timers  timerHeap
 	seq     uint64
-	runq    queue
+	runq    FIFO[*Task]
 	turn    int   // items of the current turn not yet run
 	cur     *Task // the running task, nil when the loop holds the baton
 	running atomic.Pointer[Task]
@@ -183,7 +183,7 @@ func (h *Hub) runOnce() error {
 	if len(h.dirty) > 0 {
 		h.flushDirty() // bytes sent by inbox functions and timers
 	}
-	if h.runq.len() == 0 {
+	if h.runq.Len() == 0 {
 		if err := h.checkIdle(); err != nil {
 			return err
 		}
@@ -197,14 +197,14 @@ func (h *Hub) runOnce() error {
 			return err
 		}
 	}
-	h.turn = h.runq.len()
+	h.turn = h.runq.Len()
 	return nil
 }
 
 // checkIdle returns errIdle when no task is alive and nothing is pending,
 // and a *DeadlockError when tasks are alive but nothing can wake them.
 func (h *Hub) checkIdle() error {
-	if h.runq.len() > 0 || len(h.timers) > 0 || h.ioWaiters > 0 || h.awaiting > 0 ||
+	if h.runq.Len() > 0 || len(h.timers) > 0 || h.ioWaiters > 0 || h.awaiting > 0 ||
 		h.holds.Load() > 0 || h.posted.Load() || h.stopped {
 		return nil
 	}
@@ -269,7 +269,7 @@ func (h *Hub) takeInbox() {
 func (h *Hub) nextInTurn() *Task {
 	for h.turn > 0 && !h.stopped {
 		h.turn--
-		t := h.runq.pop()
+		t := h.runq.Pop()
 		if t.state == stateNew || t.state == stateRunnable {
 			return t
 		}

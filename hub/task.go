@@ -75,7 +75,7 @@ type worker struct {
 func (h *Hub) Spawn(name string, fn func(t *Task) error) *Task {
 	t := &Task{h: h, name: name, fn: fn}
 	h.link(t)
-	h.runq.push(t)
+	h.runq.Push(t)
 	return t
 }
 
@@ -153,7 +153,7 @@ func (w waker) wake(err error) bool {
 	}
 	t.wakeErr = err
 	t.state = stateRunnable
-	t.h.runq.push(t)
+	t.h.runq.Push(t)
 	if wt := &t.waiter; wt.q != nil {
 		// Woken by a kill or a timeout rather than through its queue:
 		// leave the queue now, so that Len is exact and no waker picks
@@ -277,7 +277,7 @@ func (t *Task) park(reason string, requeue bool) error {
 	t.state, t.reason = stateParked, reason
 	if requeue {
 		t.state = stateRunnable
-		h.runq.push(t)
+		h.runq.Push(t)
 	}
 	t.w.yield(struct{}{})
 	// Resumed: the loop set h.cur and our state.

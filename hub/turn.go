@@ -33,17 +33,17 @@ const (
 // timers or posted functions sent) is not extended.
 func (h *Hub) extendTurn(ran int) error {
 	for range maxExtensions {
-		if ran == 0 || h.stopped || h.runq.len() > 0 || h.ioWaiters == 0 ||
+		if ran == 0 || h.stopped || h.runq.Len() > 0 || h.ioWaiters == 0 ||
 			len(h.dirty) < fanOut*ran || h.turnBytes >= extendBelow*len(h.dirty) {
 			return nil
 		}
 		if err := h.poll(0); err != nil {
 			return err
 		}
-		if h.runq.len() == 0 {
+		if h.runq.Len() == 0 {
 			return nil
 		}
-		h.turn = h.runq.len()
+		h.turn = h.runq.Len()
 		ran += h.turn
 		h.worked = true
 		h.runTurn()
@@ -65,7 +65,7 @@ func (h *Hub) pollIdle() error {
 	if err := h.poll(h.idleAfter); err != nil {
 		return err
 	}
-	if h.runq.len() == 0 && !h.posted.Load() && h.nanotime()-start >= int64(h.idleAfter) {
+	if h.runq.Len() == 0 && !h.posted.Load() && h.nanotime()-start >= int64(h.idleAfter) {
 		h.dropFree()
 		h.worked = false
 		if h.onIdle != nil {
