@@ -19,7 +19,7 @@ type BlockingFunc func(ctx context.Context, args starlark.Tuple, kwargs []starla
 // parking only the calling green thread meanwhile.
 func NewBlocking(name string, fn BlockingFunc) *starlark.Builtin {
 	return NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		t, err := taskOf(th, b)
+		t, err := TaskOf(th, b)
 		if err != nil {
 			return nil, err
 		}

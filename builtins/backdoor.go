@@ -1,5 +1,6 @@
-// This file defines the backdoor module: backdoor_server serves a console
-// to every client that connects, inside the running process, sharing the
+// This file defines the console server of stdlib/backdoor, the backdoor
+// module: BackdoorServer (backdoor_server) serves a console to every
+// client that connects, inside the running process, sharing the
 // script's globals. The console logic talks to a small connection interface
 // so that it runs over any green connection; backdoor_sock.go adapts green
 // sockets to it.
@@ -20,14 +21,6 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 )
-
-func init() {
-	registerModule("backdoor", func(rt *Runtime) starlark.Value {
-		return newModule("backdoor", starlark.StringDict{
-			"backdoor_server": rt.builtin("backdoor.backdoor_server", backdoorServer),
-		})
-	})
-}
 
 // A ConsoleConn is a connection a backdoor console talks over. Read and
 // Write park the calling task t until they can proceed (they are green).
@@ -78,13 +71,13 @@ var errInterrupted = errors.New("KeyboardInterrupt")
 // (host, port) or "host:port", where no host means 127.0.0.1. Consoles
 // share locals (a dict: names they bind are stored back into it) or, by
 // default, the script's globals. See SCRIPT-API.md, Later modules.
-func backdoorServer(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func BackdoorServer(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var lv starlark.Value
 	var locals starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "listener", &lv, "locals?", &locals); err != nil {
 		return nil, err
 	}
-	t, err := taskOf(th, b)
+	t, err := TaskOf(th, b)
 	if err != nil {
 		return nil, err
 	}

@@ -54,18 +54,6 @@ var Classes = []*Class{
 	ConnectionResetError, BrokenPipeError,
 }
 
-func init() {
-	for _, c := range Classes {
-		registerGlobal(c.name, func(*Runtime) starlark.Value { return c })
-	}
-	registerGlobal("catch", func(rt *Runtime) starlark.Value { return rt.builtin("catch", catch) })
-	registerGlobal("try_except", func(rt *Runtime) starlark.Value { return rt.builtin("try_except", tryExcept) })
-	registerGlobal("isinstance", func(*Runtime) starlark.Value { return NewBuiltin("isinstance", isinstance) })
-	registerGlobal("raise_", func(*Runtime) starlark.Value { return NewBuiltin("raise_", raise) })
-	registerAPI("TimeoutError", func(*Runtime) starlark.Value { return TimeoutError })
-	registerAPI("GreenletExit", func(*Runtime) starlark.Value { return GreenletExit })
-}
-
 // NewClass returns a new exception class deriving from base, for embedders.
 func NewClass(name string, base *Class) *Class { return &Class{name, base} }
 

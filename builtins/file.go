@@ -166,9 +166,9 @@ func (f *File) method(name string, m fileMethod) *starlark.Builtin {
 		var t *hub.Task
 		var err error
 		if f.rt != nil {
-			t, err = f.rt.taskFor(th, b) // no thread-local lookup: write is called per line and peer
+			t, err = f.rt.TaskFor(th, b) // no thread-local lookup: write is called per line and peer
 		} else {
-			t, err = taskOf(th, b)
+			t, err = TaskOf(th, b)
 		}
 		if err != nil {
 			return nil, err

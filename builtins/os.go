@@ -1,4 +1,5 @@
-// This file defines the os module: os.pipe, whose ends are green files.
+// This file defines Pipe, os.pipe of stdlib/os: a pipe whose ends are
+// green files.
 
 package builtins
 
@@ -6,20 +7,14 @@ import (
 	"go.starlark.net/starlark"
 )
 
-func init() {
-	registerModule("os", func(rt *Runtime) starlark.Value {
-		return newModule("os", starlark.StringDict{"pipe": rt.builtin("pipe", osPipe)})
-	})
-}
-
-// pipe() -> (r, w): the reading and writing ends of a new pipe, as green
+// Pipe is pipe() -> (r, w): the reading and writing ends of a new pipe, as green
 // files. Closing w gives r the end of the stream once r has read what w
 // wrote. See SCRIPT-API.md, Sockets and files.
-func osPipe(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func Pipe(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 		return nil, err
 	}
-	t, err := taskOf(th, b)
+	t, err := TaskOf(th, b)
 	if err != nil {
 		return nil, err
 	}

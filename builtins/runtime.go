@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -123,11 +122,11 @@ func Current(th *starlark.Thread, b *starlark.Builtin) (*GreenThread, error) {
 	return g, nil
 }
 
-// taskOf returns the hub task of th, checking that it is the running one, so
+// TaskOf returns the hub task of th, checking that it is the running one, so
 // that a blocking builtin called from the wrong goroutine fails cleanly.
 //
 //go:noinline
-func taskOf(th *starlark.Thread, b *starlark.Builtin) (*hub.Task, error) {
+func TaskOf(th *starlark.Thread, b *starlark.Builtin) (*hub.Task, error) {
 	if g, ok := th.Local(greenKey).(*GreenThread); ok && g.task != nil && g.rt.Hub.Current() == g.task {
 		return g.task, nil
 	}
@@ -192,57 +191,10 @@ type ExitError struct{ Code int }
 
 func (e *ExitError) Error() string { return fmt.Sprintf("sys.exit(%d)", e.Code) }
 
-// module registration: each file of the package adds its names in init.
-var (
-	apiMembers  = map[string]func(rt *Runtime) starlark.Value{}
-	moduleMaker = map[string]func(rt *Runtime) starlark.Value{}
-	globals     = map[string]func(rt *Runtime) starlark.Value{}
-)
-
-// registerAPI adds a member of the api module.
-func registerAPI(name string, v func(rt *Runtime) starlark.Value) { apiMembers[name] = v }
-
-// registerModule adds a predeclared module.
-func registerModule(name string, v func(rt *Runtime) starlark.Value) { moduleMaker[name] = v }
-
-// registerGlobal adds a predeclared name outside any module.
-func registerGlobal(name string, v func(rt *Runtime) starlark.Value) { globals[name] = v }
-
 // builtin is a shorthand for a builtin bound to the runtime.
 func (rt *Runtime) builtin(name string, fn func(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)) *starlark.Builtin {
 	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (v starlark.Value, err error) {
 		defer recoverBuiltin(th, b, &err) // inline, not guarded(): one frame less
 		return fn(rt, th, b, args, kw)
 	})
-}
-
-// Predeclared returns the names every script sees: the modules (api, sys,
-// and those other files register), the exception classes and the exception
-// builtins. Each call builds a fresh dictionary; it also becomes the table
-// that api.named searches.
-func (rt *Runtime) Predeclared() starlark.StringDict {
-	d := starlark.StringDict{}
-	for name, mk := range globals {
-		d[name] = mk(rt)
-	}
-	api := starlark.StringDict{}
-	for name, mk := range apiMembers {
-		api[name] = mk(rt)
-	}
-	d["api"] = newModule("api", api)
-	for name, mk := range moduleMaker {
-		d[name] = mk(rt)
-	}
-	rt.modules = d
-	return d
-}
-
-// ModuleNames returns the names of the predeclared modules, sorted.
-func ModuleNames() []string {
-	names := []string{"api"}
-	for name := range moduleMaker {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
 }

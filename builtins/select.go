@@ -1,7 +1,7 @@
-// This file defines the select module: select.select parks only the
-// calling green thread until one of the given sockets, files or
-// descriptors is ready. It also defines how a script value names a
-// descriptor, which trampoline shares.
+// This file defines waitables, how a script value names a descriptor to
+// wait on (trampoline and stdlib/select use them), and Select, the wait of
+// select.select: it parks only the calling green thread until one of the
+// given sockets, files or descriptors is ready.
 
 package builtins
 
@@ -12,15 +12,6 @@ import (
 	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
 )
-
-func init() {
-	registerModule("select", func(rt *Runtime) starlark.Value {
-		return newModule("select", starlark.StringDict{"select": rt.builtin("select", selectSelect)})
-	})
-	registerAPI("wrap_select_with_coroutine_select", func(rt *Runtime) starlark.Value {
-		return NewBuiltin("wrap_select_with_coroutine_select", noop)
-	})
-}
 
 // A waitable is what a script value waits on: a stream with its own
 // buffer (it may be readable with the descriptor idle), and the
@@ -84,15 +75,15 @@ func waitableOf(rt *Runtime, th *starlark.Thread, fname string, v starlark.Value
 	return w, nil
 }
 
-// select(rlist, wlist, xlist, timeout=None) -> (readable, writable, []).
-// Nothing is ever exceptional.
-func selectSelect(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// Select is select.select(rlist, wlist, xlist, timeout=None) ->
+// (readable, writable, []). Nothing is ever exceptional.
+func Select(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var rlist, wlist, xlist starlark.Iterable
 	var timeout OptSeconds = -1
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "rlist", &rlist, "wlist", &wlist, "xlist", &xlist, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	t, err := taskOf(th, b)
+	t, err := TaskOf(th, b)
 	if err != nil {
 		return nil, err
 	}

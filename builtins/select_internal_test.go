@@ -39,7 +39,12 @@ for g in gs:
 			defer pw.Close()
 			rt := NewRuntime(hb)
 			rt.Stdin, rt.Stdout, rt.Stderr = pr, io.Discard, io.Discard
-			pred := rt.Predeclared()
+			// The select and sys modules as stdlib defines them (an
+			// internal test cannot import stdlib, which imports builtins).
+			pred := rt.Predeclared(
+				&Module{Name: "select", Funcs: map[string]Func{"select": Select}},
+				&Module{Name: "sys", Values: (*Runtime).SysValues},
+			)
 			var notify, live int
 			main := rt.Run("main", func(th *starlark.Thread) (starlark.Value, error) {
 				_, err := starlark.ExecFileOptions(&syntax.FileOptions{While: true, TopLevelControl: true, GlobalReassign: true}, th, "sel.star", test.src, pred)

@@ -133,7 +133,7 @@ func (s *Socket) Attr(name string) (starlark.Value, error) {
 		return nil, nil
 	}
 	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-		t, err := s.c.rt.taskFor(th, b)
+		t, err := s.c.rt.TaskFor(th, b)
 		if err != nil {
 			return nil, err
 		}

@@ -35,12 +35,6 @@ type GreenThread struct {
 
 var _ starlark.HasAttrs = (*GreenThread)(nil)
 
-func init() {
-	registerAPI("spawn", func(rt *Runtime) starlark.Value { return rt.builtin("spawn", spawn) })
-	registerAPI("kill", func(rt *Runtime) starlark.Value { return rt.builtin("kill", kill) })
-	registerAPI("getcurrent", func(rt *Runtime) starlark.Value { return rt.builtin("getcurrent", getcurrent) })
-}
-
 // Spawn starts fn(*args, **kwargs) in a new green thread, which runs at a
 // later turn. name may be empty for "greenthread-N".
 func (rt *Runtime) Spawn(name string, fn starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple) *GreenThread {
@@ -68,7 +62,7 @@ func (g *GreenThread) main(*hub.Task) error {
 func (g *GreenThread) ended(v starlark.Value, err error) error {
 	g.result, g.err = v, err
 	if err != nil && !errors.Is(err, hub.ErrHubClosed) {
-		g.rt.report(g, err)
+		g.rt.Report(g, err)
 	}
 	return err
 }
@@ -90,9 +84,9 @@ func (rt *Runtime) Run(name string, fn func(th *starlark.Thread) (starlark.Value
 	return g
 }
 
-// report prints an uncaught error of g, unless it is GreenletExit or
+// Report prints an uncaught error of g, unless it is GreenletExit or
 // sys.exit.
-func (rt *Runtime) report(g *GreenThread, err error) {
+func (rt *Runtime) Report(g *GreenThread, err error) {
 	var xe *ExitError
 	if errors.As(err, &xe) {
 		return
@@ -157,7 +151,7 @@ func (g *GreenThread) finish() {
 		g.err = err
 		g.rt.printPanic(err.(*hub.PanicError))
 		if !g.hosted {
-			g.rt.report(g, err)
+			g.rt.Report(g, err)
 		}
 	}
 	g.joiners.WakeAll(nil)
@@ -257,7 +251,7 @@ func (g *GreenThread) wait(th *starlark.Thread, b *starlark.Builtin, args starla
 	if err := starlark.UnpackPositionalArgs("wait", args, kw, 0); err != nil {
 		return nil, err
 	}
-	t, err := taskOf(th, b)
+	t, err := TaskOf(th, b)
 	if err != nil {
 		return nil, err
 	}

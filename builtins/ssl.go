@@ -44,11 +44,6 @@ import (
 	"go.starlark.net/starlark"
 )
 
-func init() {
-	registerAPI("ssl_listener", func(rt *Runtime) starlark.Value { return rt.builtin("ssl_listener", sslListener) })
-	registerAPI("connect_ssl", func(rt *Runtime) starlark.Value { return rt.builtin("connect_ssl", connectSSL) })
-}
-
 // tlsServer is the configuration an ssl_listener gives its connections.
 type tlsServer struct{ conf *tls.Config }
 
@@ -184,7 +179,7 @@ func sslListener(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args sta
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &addr, "certificate", &certFile, "private_key", &keyFile, "backlog?", &backlog); err != nil {
 		return nil, err
 	}
-	t, err := taskOf(th, b)
+	t, err := TaskOf(th, b)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +208,7 @@ func connectSSL(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args star
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &addr, "server_hostname?", &hostname, "ca_file?", &caFile, "verify?", &verify, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	t, err := taskOf(th, b)
+	t, err := TaskOf(th, b)
 	if err != nil {
 		return nil, err
 	}

@@ -46,9 +46,10 @@ def conn():
 keep = []
 `
 	// limit 0 means parkedStackLimit. g.wait and recv already park on 8 KiB
-	// (measured at cb1241c, before this test existed): theirs is the bound
-	// that keeps them from growing further until their paths are made
-	// shallow.
+	// (measured at cb1241c, before this test existed), and so does any park
+	// under catch, try_except or with_timeout (a second interpreter frame,
+	// 1,648 bytes, is on the stack): theirs is the bound that keeps them
+	// from growing further until their paths are made shallow.
 	for _, tc := range []struct {
 		name, xs, call string
 		limit          float64
@@ -64,6 +65,9 @@ keep = []
 		{"sem.acquire(timeout)", "", "sem.acquire(3600)", 0},
 		{"g.wait", "", "sleeper.wait()", 2 * parkedStackLimit},
 		{"readline", "[conn().makefile('r') for i in range(N)]", "x.readline()", 0},
+		{"catch(readline)", "[conn().makefile('r') for i in range(N)]", "catch(x.readline)", 2 * parkedStackLimit},
+		{"try_except(readline)", "[conn().makefile('r') for i in range(N)]", "try_except(x.readline, {}, finally_=lambda: None)", 2 * parkedStackLimit},
+		{"with_timeout(sleep)", "", "api.with_timeout(3600, api.sleep, 3000)", 2 * parkedStackLimit},
 		{"recv", "[conn() for i in range(N)]", "x.recv(100)", 2 * parkedStackLimit},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

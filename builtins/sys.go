@@ -1,5 +1,5 @@
-// This file defines the sys module: argv, exit, and the green files
-// stdin, stdout and stderr.
+// This file defines what stdlib/sys, the sys module, is made of: argv,
+// exit, and the green files stdin, stdout and stderr.
 
 package builtins
 
@@ -11,26 +11,23 @@ import (
 	"go.starlark.net/starlark"
 )
 
-func init() {
-	registerModule("sys", makeSys)
-}
-
-func makeSys(rt *Runtime) starlark.Value {
+// SysValues returns the members of the sys module other than exit: argv,
+// and the green files stdin, stdout and stderr.
+func (rt *Runtime) SysValues() starlark.StringDict {
 	argv := make([]starlark.Value, len(rt.Argv))
 	for i, a := range rt.Argv {
 		argv[i] = starlark.String(a)
 	}
-	return newModule("sys", starlark.StringDict{
+	return starlark.StringDict{
 		"argv":   starlark.NewList(argv),
-		"exit":   rt.builtin("exit", sysExit),
 		"stdin":  rt.stdinFile(),
 		"stdout": rt.outFile(1),
 		"stderr": rt.outFile(2),
-	})
+	}
 }
 
-// sys.exit(code=0): end the process after running nothing more.
-func sysExit(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// SysExit is sys.exit(code=0): end the process after running nothing more.
+func SysExit(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	code := 0
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "code?", &code); err != nil {
 		return nil, err

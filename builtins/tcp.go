@@ -15,11 +15,6 @@ import (
 	"go.starlark.net/starlark"
 )
 
-func init() {
-	registerAPI("tcp_listener", func(rt *Runtime) starlark.Value { return rt.builtin("tcp_listener", tcpListener) })
-	registerAPI("connect_tcp", func(rt *Runtime) starlark.Value { return rt.builtin("connect_tcp", connectTCP) })
-}
-
 // defaultBacklog is the listen backlog when a script gives none: the
 // system's limit, net.core.somaxconn, as Go's net package uses, so that a
 // burst of connections is not dropped (and retried a second later) while
@@ -43,7 +38,7 @@ func tcpListener(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args sta
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &addr, "backlog?", &backlog); err != nil {
 		return nil, err
 	}
-	t, err := taskOf(th, b)
+	t, err := TaskOf(th, b)
 	if err != nil {
 		return nil, err
 	}
@@ -78,13 +73,13 @@ func listenTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, back
 // connect_tcp(address, timeout=None) -> a connected socket, with
 // TCP_NODELAY. ConnectionRefusedError for a closed port. See
 // SCRIPT-API.md, api.
-func connectTCP(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func ConnectTCP(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var addr starlark.Value
 	var timeout OptSeconds = -1
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &addr, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	t, err := taskOf(th, b)
+	t, err := TaskOf(th, b)
 	if err != nil {
 		return nil, err
 	}

@@ -7,10 +7,6 @@ import (
 	"go.starlark.net/starlark"
 )
 
-func init() {
-	registerAPI("threads", func(rt *Runtime) starlark.Value { return rt.builtin("threads", threads) })
-}
-
 // threads() -> list of the live greenthreads, oldest first. Each has name,
 // state (what it waits on if it is parked, else "new", "runnable" or
 // "running") and waiting (what a parked thread waits on, such as "sleep",
@@ -19,7 +15,7 @@ func threads(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlar
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 		return nil, err
 	}
-	if _, err := taskOf(th, b); err != nil {
+	if _, err := TaskOf(th, b); err != nil {
 		return nil, err
 	}
 	var list []starlark.Value

@@ -14,14 +14,6 @@ import (
 	"go.starlark.net/starlark"
 )
 
-func init() {
-	registerAPI("sleep", func(rt *Runtime) starlark.Value { return starlark.NewBuiltin("sleep", sleep) })
-	registerAPI("call_after", func(rt *Runtime) starlark.Value { return rt.builtin("call_after", callAfter) })
-	registerAPI("exc_after", func(rt *Runtime) starlark.Value { return rt.builtin("exc_after", excAfter) })
-	registerAPI("with_timeout", func(rt *Runtime) starlark.Value { return rt.builtin("with_timeout", withTimeout) })
-	registerAPI("named", func(rt *Runtime) starlark.Value { return rt.builtin("named", named) })
-}
-
 // Seconds is a non-negative duration argument: an int or float number of
 // seconds, or a time.duration. A huge value saturates at the longest
 // duration (about 292 years: "effectively never", as eventlet's float
@@ -149,7 +141,7 @@ func sleep(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs
 	} else if err := unpackSleep(b, args, kwargs, &secs); err != nil {
 		return nil, err
 	}
-	t, err := taskOf(th, b)
+	t, err := TaskOf(th, b)
 	if err != nil {
 		return nil, err
 	}

@@ -9,10 +9,6 @@ import (
 	"go.starlark.net/starlark"
 )
 
-func init() {
-	registerAPI("trampoline", func(rt *Runtime) starlark.Value { return rt.builtin("trampoline", trampoline) })
-}
-
 // trampoline(fd_or_socket, read=False, write=False, timeout=None) parks
 // the calling green thread until the socket, file or descriptor is
 // readable (read=True) or writable (write=True), either with both.
@@ -29,7 +25,7 @@ func trampoline(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args star
 	if !read && !write {
 		return nil, ValueError.New(b.Name() + ": read or write must be True")
 	}
-	t, err := taskOf(th, b)
+	t, err := TaskOf(th, b)
 	if err != nil {
 		return nil, err
 	}

@@ -11,8 +11,7 @@ import (
 
 	"github.com/evscript/evscript/builtins"
 	"github.com/evscript/evscript/hub"
-	"go.starlark.net/lib/math"
-	"go.starlark.net/lib/time"
+	"github.com/evscript/evscript/stdlib"
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 )
@@ -115,10 +114,7 @@ func guardAll(d starlark.StringDict) starlark.StringDict {
 // setArgv sets sys.argv and rebuilds the predeclared names.
 func (h *Host) setArgv(script string) {
 	h.rt.Argv = append([]string{script}, h.cfg.Args...)
-	d := h.rt.Predeclared()
-	d["json"] = builtins.JSONModule
-	d["math"] = math.Module
-	d["time"] = time.Module
+	d := stdlib.Predeclared(h.rt)
 	for k, v := range h.extra {
 		d[k] = v
 	}

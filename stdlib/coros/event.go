@@ -7,10 +7,11 @@
 // waiter runs. CoroutinePool.execute returns an event too; its send comes
 // from the job's end.
 
-package builtins
+package coros
 
 import (
 	"fmt"
+	"github.com/evscript/evscript/builtins"
 
 	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
@@ -18,17 +19,17 @@ import (
 
 // An Event is the value coros.event() returns.
 type Event struct {
-	rt      *Runtime
-	bound   bound     // methods bound to this value
-	sent    *delivery // nil until send
+	rt      *builtins.Runtime
+	bound   builtins.Bound     // methods bound to this value
+	sent    *builtins.Delivery // nil until send
 	waiters hub.WaitQueue
 }
 
 var _ starlark.HasAttrs = (*Event)(nil)
 
 // event() -> event. See SCRIPT-API.md, "coros and channel".
-func newEvent(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+func newEvent(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return &Event{rt: rt}, nil
@@ -44,9 +45,9 @@ func (e *Event) String() string {
 func (e *Event) Type() string          { return "event" }
 func (e *Event) Freeze()               {}
 func (e *Event) Truth() starlark.Bool  { return true }
-func (e *Event) Hash() (uint32, error) { return identityHash(e), nil }
+func (e *Event) Hash() (uint32, error) { return builtins.IdentityHash(e), nil }
 
-var eventMethods = newMethods(
+var eventMethods = builtins.NewMethods(
 	starlark.NewBuiltin("send", eventSend),
 	starlark.NewBuiltin("send_exception", eventSendException),
 	starlark.NewBuiltin("wait", eventWait),
@@ -58,15 +59,15 @@ var eventMethods = newMethods(
 
 // Attr returns the methods.
 func (e *Event) Attr(name string) (starlark.Value, error) {
-	return eventMethods.attr(e, &e.bound, name), nil
+	return eventMethods.Attr(e, &e.bound, name), nil
 }
 
 // AttrNames lists the attributes.
-func (e *Event) AttrNames() []string { return eventMethods.names() }
+func (e *Event) AttrNames() []string { return eventMethods.Names() }
 
 // trigger sends d to the event and makes every waiter runnable. It fails
 // if the event was already sent.
-func (e *Event) trigger(d *delivery) error {
+func (e *Event) trigger(d *builtins.Delivery) error {
 	if e.sent != nil {
 		return fmt.Errorf("trying to re-send() an already-triggered event")
 	}
@@ -82,7 +83,7 @@ func (e *Event) trigger(d *delivery) error {
 func eventSend(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	e := b.Receiver().(*Event)
 	var result starlark.Value = starlark.None
-	var exc optException
+	var exc builtins.OptException
 	if len(args) <= 1 && len(kwargs) == 0 {
 		if len(args) == 1 {
 			result = args[0]
@@ -90,7 +91,7 @@ func eventSend(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	} else if err := unpackSend(b, args, kwargs, &result, &exc); err != nil {
 		return nil, err
 	}
-	if err := e.trigger(&delivery{v: result, exc: exc.err()}); err != nil {
+	if err := e.trigger(&builtins.Delivery{Value: result, Exc: exc.Err()}); err != nil {
 		return nil, fmt.Errorf("event.%s: %v", b.Name(), err)
 	}
 	return starlark.None, nil
@@ -99,21 +100,21 @@ func eventSend(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 // unpackSend is send's general argument path, out of line (see noArgs).
 //
 //go:noinline
-func unpackSend(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, result *starlark.Value, exc *optException) error {
+func unpackSend(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, result *starlark.Value, exc *builtins.OptException) error {
 	return starlark.UnpackArgs(b.Name(), args, kwargs, "result?", result, "exc?", exc)
 }
 
 // send_exception(exc): trigger the event so that every wait() raises exc.
 func eventSendException(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	e := b.Receiver().(*Event)
-	var exc optException
+	var exc builtins.OptException
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &exc); err != nil {
 		return nil, err
 	}
-	if exc.exc == nil {
+	if exc.Exc == nil {
 		return nil, fmt.Errorf("%s: got None, want an exception or an exception class", b.Name())
 	}
-	if err := e.trigger(&delivery{exc: exc.err()}); err != nil {
+	if err := e.trigger(&builtins.Delivery{Exc: exc.Err()}); err != nil {
 		return nil, fmt.Errorf("event.%s: %v", b.Name(), err)
 	}
 	return starlark.None, nil
@@ -122,13 +123,13 @@ func eventSendException(th *starlark.Thread, b *starlark.Builtin, args starlark.
 // wait() -> the result sent, at once if the event was sent already.
 func eventWait(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	e := b.Receiver().(*Event)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	if e.sent != nil {
-		return e.sent.result()
+		return e.sent.Result()
 	}
-	t, err := e.rt.taskFor(th, b)
+	t, err := e.rt.TaskFor(th, b)
 	if err != nil {
 		return nil, err
 	}
@@ -136,13 +137,13 @@ func eventWait(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	if err != nil {
 		return nil, err // nothing was consumed: raise at once
 	}
-	return got.(*delivery).result()
+	return got.(*builtins.Delivery).Result()
 }
 
 // ready() -> whether the event was sent.
 func eventReady(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	e := b.Receiver().(*Event)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Bool(e.sent != nil), nil
@@ -151,25 +152,25 @@ func eventReady(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 // has_result() -> whether the event was sent a result (not an exception).
 func eventHasResult(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	e := b.Receiver().(*Event)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
-	return starlark.Bool(e.sent != nil && e.sent.exc == nil), nil
+	return starlark.Bool(e.sent != nil && e.sent.Exc == nil), nil
 }
 
 // has_exception() -> whether the event was sent an exception.
 func eventHasException(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	e := b.Receiver().(*Event)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
-	return starlark.Bool(e.sent != nil && e.sent.exc != nil), nil
+	return starlark.Bool(e.sent != nil && e.sent.Exc != nil), nil
 }
 
 // reset(): make a sent event fresh again, so that it can be sent once more.
 func eventReset(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	e := b.Receiver().(*Event)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	if e.sent == nil {

@@ -1,4 +1,4 @@
-// This file defines the channel value of the channel module: a rendezvous
+// Package channel is the channel module: the seed's channel, a rendezvous
 // between senders and receivers.
 //
 // A send meets the first waiting receiver, or waits at the back of the
@@ -7,29 +7,39 @@
 // the value, makes the waiting side runnable and yields, so both are
 // rescheduled and the one that waited resumes first. With these rules the
 // seed's 5 producers x 5 consumers listing pairs consumer k with producer k.
-
-package builtins
+//
+// Unless a doc comment says otherwise, everything here must be called from
+// the hub loop or the running green thread.
+package channel
 
 import (
 	"fmt"
+	"github.com/evscript/evscript/builtins"
 
 	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
 )
 
+
+// Module is the channel module. See SCRIPT-API.md, "coros and channel".
+var Module = &builtins.Module{
+	Name:  "channel",
+	Funcs: map[string]builtins.Func{"channel": newChannel},
+}
+
 // A Channel is the value channel.channel() returns.
 type Channel struct {
-	rt        *Runtime
-	bound     bound         // methods bound to this value
-	senders   hub.WaitQueue // Value: the item offered; taken once received
-	receivers hub.WaitQueue // Value: nil; the item handed over
+	rt        *builtins.Runtime
+	bound     builtins.Bound // methods bound to this value
+	senders   hub.WaitQueue  // Value: the item offered; taken once received
+	receivers hub.WaitQueue  // Value: nil; the item handed over
 }
 
 var _ starlark.HasAttrs = (*Channel)(nil)
 
 // channel() -> channel. See SCRIPT-API.md, "coros and channel".
-func newChannel(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+func newChannel(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return &Channel{rt: rt}, nil
@@ -43,9 +53,9 @@ func (c *Channel) String() string        { return fmt.Sprintf("<channel balance=
 func (c *Channel) Type() string          { return "channel" }
 func (c *Channel) Freeze()               {}
 func (c *Channel) Truth() starlark.Bool  { return true }
-func (c *Channel) Hash() (uint32, error) { return identityHash(c), nil }
+func (c *Channel) Hash() (uint32, error) { return builtins.IdentityHash(c), nil }
 
-var channelMethods = newMethods(
+var channelMethods = builtins.NewMethods(
 	starlark.NewBuiltin("send", channelSend),
 	starlark.NewBuiltin("send_exception", channelSendException),
 	starlark.NewBuiltin("receive", channelReceive),
@@ -56,16 +66,16 @@ func (c *Channel) Attr(name string) (starlark.Value, error) {
 	if name == "balance" {
 		return starlark.MakeInt(c.Balance()), nil
 	}
-	return channelMethods.attr(c, &c.bound, name), nil
+	return channelMethods.Attr(c, &c.bound, name), nil
 }
 
 // AttrNames lists the attributes.
-func (c *Channel) AttrNames() []string { return channelMethods.names("balance") }
+func (c *Channel) AttrNames() []string { return channelMethods.Names("balance") }
 
 // send(value): wait until a receiver takes value.
 func channelSend(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	c := b.Receiver().(*Channel)
-	v, err := oneArg(b, args, kwargs)
+	v, err := builtins.OneArg(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -75,14 +85,14 @@ func channelSend(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 // send_exception(exc): wait until a receiver takes exc, which it raises.
 func channelSendException(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	c := b.Receiver().(*Channel)
-	var exc optException
+	var exc builtins.OptException
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &exc); err != nil {
 		return nil, err
 	}
-	if exc.exc == nil {
+	if exc.Exc == nil {
 		return nil, fmt.Errorf("%s: got None, want an exception or an exception class", b.Name())
 	}
-	return c.give(th, b, &delivery{exc: exc.err()})
+	return c.give(th, b, &builtins.Delivery{Exc: exc.Err()})
 }
 
 // An item travels through a channel as the Value of a hub.Waiter: a
@@ -92,20 +102,20 @@ func channelSendException(th *starlark.Thread, b *starlark.Builtin, args starlar
 // give hands item to the first waiting receiver and yields, or waits for
 // one.
 func (c *Channel) give(th *starlark.Thread, b *starlark.Builtin, item any) (starlark.Value, error) {
-	t, err := c.rt.taskFor(th, b)
+	t, err := c.rt.TaskFor(th, b)
 	if err != nil {
 		return nil, err
 	}
 	if wt := c.receivers.Front(); wt != nil {
 		wt.Wake(item, nil)
-		if err := settle(t, t.Yield()); err != nil {
+		if err := builtins.Settle(t, t.Yield()); err != nil {
 			return nil, err
 		}
 		return starlark.None, nil
 	}
 	got, err := c.senders.Wait(t, "channel.send", -1, item)
-	if got == taken {
-		err = settle(t, err)
+	if got == builtins.Taken {
+		err = builtins.Settle(t, err)
 	}
 	if err != nil {
 		return nil, err
@@ -116,24 +126,24 @@ func (c *Channel) give(th *starlark.Thread, b *starlark.Builtin, item any) (star
 // receive() -> the value a sender gives (or raises its exception).
 func channelReceive(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	c := b.Receiver().(*Channel)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
-	t, err := c.rt.taskFor(th, b)
+	t, err := c.rt.TaskFor(th, b)
 	if err != nil {
 		return nil, err
 	}
 	if wt := c.senders.Front(); wt != nil {
 		item := wt.Value
-		wt.Wake(taken, nil)
-		if err := settle(t, t.Yield()); err != nil {
+		wt.Wake(builtins.Taken, nil)
+		if err := builtins.Settle(t, t.Yield()); err != nil {
 			return nil, err
 		}
 		return itemResult(item)
 	}
 	got, err := c.receivers.Wait(t, "channel.receive", -1, nil)
 	if got != nil {
-		err = settle(t, err)
+		err = builtins.Settle(t, err)
 	}
 	if err != nil {
 		return nil, err
@@ -144,8 +154,8 @@ func channelReceive(th *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 // itemResult returns what receiving item gives: the value, or the
 // exception raised.
 func itemResult(item any) (starlark.Value, error) {
-	if d, ok := item.(*delivery); ok {
-		return d.result()
+	if d, ok := item.(*builtins.Delivery); ok {
+		return d.Result()
 	}
 	return item.(starlark.Value), nil
 }

@@ -12,10 +12,11 @@
 // the job's event. min_size is accepted for compatibility: threads are not
 // kept between jobs, so it has no effect.
 
-package builtins
+package coros
 
 import (
 	"fmt"
+	"github.com/evscript/evscript/builtins"
 
 	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
@@ -23,8 +24,8 @@ import (
 
 // A Pool is the value coros.CoroutinePool() returns.
 type Pool struct {
-	bound    bound // methods bound to this value
-	rt       *Runtime
+	bound    builtins.Bound // methods bound to this value
+	rt       *builtins.Runtime
 	min, max int
 	held     int           // slots held by running jobs or granted to callers
 	callers  hub.WaitQueue // execute calls waiting for a slot
@@ -35,7 +36,7 @@ var _ starlark.HasAttrs = (*Pool)(nil)
 
 // CoroutinePool(min_size=0, max_size=4) -> pool. See SCRIPT-API.md,
 // "coros and channel".
-func newPool(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func newPool(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	p := &Pool{rt: rt, max: 4}
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "min_size?", &p.min, "max_size?", &p.max); err != nil {
 		return nil, err
@@ -55,9 +56,9 @@ func (p *Pool) String() string {
 func (p *Pool) Type() string          { return "CoroutinePool" }
 func (p *Pool) Freeze()               {}
 func (p *Pool) Truth() starlark.Bool  { return true }
-func (p *Pool) Hash() (uint32, error) { return identityHash(p), nil }
+func (p *Pool) Hash() (uint32, error) { return builtins.IdentityHash(p), nil }
 
-var poolMethods = newMethods(
+var poolMethods = builtins.NewMethods(
 	starlark.NewBuiltin("execute", poolExecute),
 	starlark.NewBuiltin("execute_async", poolExecuteAsync),
 	starlark.NewBuiltin("free", poolFree),
@@ -73,11 +74,11 @@ func (p *Pool) Attr(name string) (starlark.Value, error) {
 	case "max_size":
 		return starlark.MakeInt(p.max), nil
 	}
-	return poolMethods.attr(p, &p.bound, name), nil
+	return poolMethods.Attr(p, &p.bound, name), nil
 }
 
 // AttrNames lists the attributes.
-func (p *Pool) AttrNames() []string { return poolMethods.names("max_size", "min_size") }
+func (p *Pool) AttrNames() []string { return poolMethods.Names("max_size", "min_size") }
 
 // acquire takes a slot for t, parking it while all are held.
 func (p *Pool) acquire(t *hub.Task) error {
@@ -86,7 +87,7 @@ func (p *Pool) acquire(t *hub.Task) error {
 		return nil
 	}
 	got, err := p.callers.Wait(t, "CoroutinePool.execute", -1, nil)
-	if got == granted && err != nil {
+	if got == builtins.Granted && err != nil {
 		p.release() // interrupted after the grant: pass the slot on
 	}
 	return err
@@ -95,7 +96,7 @@ func (p *Pool) acquire(t *hub.Task) error {
 // release gives up a slot: to the first waiting caller, or back to the pool.
 func (p *Pool) release() {
 	if wt := p.callers.Front(); wt != nil {
-		wt.Wake(granted, nil)
+		wt.Wake(builtins.Granted, nil)
 		return
 	}
 	p.held--
@@ -108,9 +109,9 @@ func (p *Pool) release() {
 // slot is released and evt, if any, is sent its outcome.
 func (p *Pool) start(fn starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple, evt *Event) {
 	g := p.rt.Spawn("", fn, args, kwargs)
-	g.task.OnDone(func() {
+	g.Task().OnDone(func() {
 		if evt != nil {
-			evt.trigger(g.outcome())
+			evt.trigger(outcome(p.rt, g))
 		}
 		p.release()
 	})
@@ -118,17 +119,18 @@ func (p *Pool) start(fn starlark.Value, args starlark.Tuple, kwargs []starlark.T
 
 // outcome returns g's result as an event delivery. As in eventlet, a job
 // ended by GreenletExit delivers that exception as its result.
-func (g *GreenThread) outcome() *delivery {
-	if g.err != nil {
-		if exc := g.rt.ToException(g.err); exc.class == GreenletExit {
-			return &delivery{v: exc}
+func outcome(rt *builtins.Runtime, g *builtins.GreenThread) *builtins.Delivery {
+	result, err := g.Result()
+	if err != nil {
+		if exc := rt.ToException(err); exc.Class() == builtins.GreenletExit {
+			return &builtins.Delivery{Value: exc}
 		}
-		return &delivery{exc: g.err}
+		return &builtins.Delivery{Exc: err}
 	}
-	if g.result == nil {
-		return &delivery{v: starlark.None}
+	if result == nil {
+		return &builtins.Delivery{Value: starlark.None}
 	}
-	return &delivery{v: g.result}
+	return &builtins.Delivery{Value: result}
 }
 
 // unpackJob checks execute's arguments: fn, *args, **kwargs.
@@ -170,7 +172,7 @@ func submit(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwarg
 	if err != nil {
 		return nil, err
 	}
-	t, err := p.rt.taskFor(th, b)
+	t, err := p.rt.TaskFor(th, b)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +190,7 @@ func submit(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwarg
 // free() -> the number of slots no job holds.
 func poolFree(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	p := b.Receiver().(*Pool)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(p.max - p.held), nil
@@ -197,7 +199,7 @@ func poolFree(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 // waiting() -> the number of execute calls waiting for a slot.
 func poolWaiting(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	p := b.Receiver().(*Pool)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(p.callers.Len()), nil
@@ -206,10 +208,10 @@ func poolWaiting(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 // waitall(): wait until no job runs and no execute call waits.
 func poolWaitall(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	p := b.Receiver().(*Pool)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
-	t, err := p.rt.taskFor(th, b)
+	t, err := p.rt.TaskFor(th, b)
 	if err != nil {
 		return nil, err
 	}

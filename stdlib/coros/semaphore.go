@@ -5,10 +5,11 @@
 // cannot overtake them. An acquirer interrupted after the count was passed
 // to it passes it on in turn.
 
-package builtins
+package coros
 
 import (
 	"fmt"
+	"github.com/evscript/evscript/builtins"
 
 	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
@@ -16,8 +17,8 @@ import (
 
 // A Semaphore is the value coros.semaphore() returns.
 type Semaphore struct {
-	rt      *Runtime
-	bound   bound // methods bound to this value
+	rt      *builtins.Runtime
+	bound   builtins.Bound // methods bound to this value
 	count   int
 	waiters hub.WaitQueue
 }
@@ -25,7 +26,7 @@ type Semaphore struct {
 var _ starlark.HasAttrs = (*Semaphore)(nil)
 
 // semaphore(count=1) -> semaphore. See SCRIPT-API.md, "coros and channel".
-func newSemaphore(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func newSemaphore(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	s := &Semaphore{rt: rt, count: 1}
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "count?", &s.count); err != nil {
 		return nil, err
@@ -42,9 +43,9 @@ func (s *Semaphore) String() string {
 func (s *Semaphore) Type() string          { return "semaphore" }
 func (s *Semaphore) Freeze()               {}
 func (s *Semaphore) Truth() starlark.Bool  { return true }
-func (s *Semaphore) Hash() (uint32, error) { return identityHash(s), nil }
+func (s *Semaphore) Hash() (uint32, error) { return builtins.IdentityHash(s), nil }
 
-var semaphoreMethods = newMethods(
+var semaphoreMethods = builtins.NewMethods(
 	starlark.NewBuiltin("acquire", semaphoreAcquire),
 	starlark.NewBuiltin("release", semaphoreRelease),
 	starlark.NewBuiltin("locked", semaphoreLocked),
@@ -58,20 +59,20 @@ func (s *Semaphore) Attr(name string) (starlark.Value, error) {
 	case "balance":
 		return starlark.MakeInt(s.count - s.waiters.Len()), nil
 	}
-	return semaphoreMethods.attr(s, &s.bound, name), nil
+	return semaphoreMethods.Attr(s, &s.bound, name), nil
 }
 
 // AttrNames lists the attributes.
-func (s *Semaphore) AttrNames() []string { return semaphoreMethods.names("balance", "counter") }
+func (s *Semaphore) AttrNames() []string { return semaphoreMethods.Names("balance", "counter") }
 
 // acquire(timeout=None, blocking=True) -> True: take one count, waiting
 // while there is none; TimeoutError if timeout seconds pass first. With
 // blocking=False it returns False at once instead of waiting.
 func semaphoreAcquire(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	s := b.Receiver().(*Semaphore)
-	timeout := OptSeconds(-1)
+	timeout := builtins.OptSeconds(-1)
 	blocking := true
-	if !fastTimeout(args, kwargs, 0, &timeout) {
+	if !builtins.FastTimeout(args, kwargs, 0, &timeout) {
 		if err := unpackAcquire(b, args, kwargs, &timeout, &blocking); err != nil {
 			return nil, err
 		}
@@ -83,16 +84,16 @@ func semaphoreAcquire(th *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	if !blocking {
 		return starlark.False, nil
 	}
-	t, err := s.rt.taskFor(th, b)
+	t, err := s.rt.TaskFor(th, b)
 	if err != nil {
 		return nil, err
 	}
 	got, err := s.waiters.Wait(t, "semaphore.acquire", timeout.Duration(), nil)
 	if err != nil {
-		if got == granted {
+		if got == builtins.Granted {
 			s.put() // interrupted after the grant: pass it on
 		}
-		return nil, waitErr(b, s, err)
+		return nil, builtins.WaitErr(b, s, err)
 	}
 	return starlark.True, nil
 }
@@ -101,14 +102,14 @@ func semaphoreAcquire(th *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 // noArgs).
 //
 //go:noinline
-func unpackAcquire(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, timeout *OptSeconds, blocking *bool) error {
+func unpackAcquire(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, timeout *builtins.OptSeconds, blocking *bool) error {
 	return starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", timeout, "blocking?", blocking)
 }
 
 // put returns one count: to the first waiter, or to the counter.
 func (s *Semaphore) put() {
 	if wt := s.waiters.Front(); wt != nil {
-		wt.Wake(granted, nil)
+		wt.Wake(builtins.Granted, nil)
 		return
 	}
 	s.count++
@@ -117,7 +118,7 @@ func (s *Semaphore) put() {
 // release(): return one count, waking the first waiting acquirer.
 func semaphoreRelease(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	s := b.Receiver().(*Semaphore)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	s.put()
@@ -127,7 +128,7 @@ func semaphoreRelease(th *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 // locked() -> whether acquire would wait.
 func semaphoreLocked(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	s := b.Receiver().(*Semaphore)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Bool(s.count == 0), nil

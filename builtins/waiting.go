@@ -1,8 +1,8 @@
-// This file defines the coros and channel modules and what their values
-// share: method tables, identity hashing, and the rules for a wait that is
-// interrupted.
+// This file defines what the values of the waiting modules (stdlib/coros,
+// stdlib/channel) share: method tables, identity hashing, the fast argument
+// shapes, and the rules for a wait that is interrupted.
 //
-// Every blocking call here parks on a hub.WaitQueue, so exc_after, kill and
+// Every blocking call of those values parks on a hub.WaitQueue, so exc_after, kill and
 // Ctrl-C wake it, and a woken task leaves its queue at once: no later send,
 // put or release goes to a thread that stopped waiting.
 //
@@ -29,54 +29,37 @@ import (
 	"go.starlark.net/starlark"
 )
 
-func init() {
-	registerModule("channel", func(rt *Runtime) starlark.Value {
-		return newModule("channel", starlark.StringDict{
-			"channel": rt.builtin("channel", newChannel),
-		})
-	})
-	registerModule("coros", func(rt *Runtime) starlark.Value {
-		return newModule("coros", starlark.StringDict{
-			"event":         rt.builtin("event", newEvent),
-			"CoroutinePool": rt.builtin("CoroutinePool", newPool),
-			"Actor":         rt.builtin("Actor", newActor),
-			"queue":         rt.builtin("queue", newQueue),
-			"semaphore":     rt.builtin("semaphore", newSemaphore),
-		})
-	})
-}
-
-// methods is the method table of one value type, as go.starlark.net's own
+// Methods is the method table of one value type, as go.starlark.net's own
 // types have: each method is a builtin that finds its value with
 // b.Receiver() (no wrapper closure, which would deepen the stack a parked
-// thread keeps; see noArgs). Each value keeps the methods bound to it in a
+// thread keeps; see noArgs). Each value keeps the Methods bound to it in a
 // bound cache, so that calling a method in a loop (ch.send(x)) allocates
 // nothing.
-type methods struct {
+type Methods struct {
 	index map[string]int
 	list  []*starlark.Builtin
 }
 
-// bound holds a value's bound methods, filled on first use.
-type bound []*starlark.Builtin
+// Bound holds a value's Bound methods, filled on first use.
+type Bound []*starlark.Builtin
 
-// newMethods returns the table of the given methods.
-func newMethods(list ...*starlark.Builtin) *methods {
-	ms := &methods{index: make(map[string]int, len(list)), list: list}
+// NewMethods returns the table of the given methods.
+func NewMethods(list ...*starlark.Builtin) *Methods {
+	ms := &Methods{index: make(map[string]int, len(list)), list: list}
 	for i, b := range list {
 		ms.index[b.Name()] = i
 	}
 	return ms
 }
 
-// attr returns the method name bound to recv, or nil. cache is recv's.
-func (ms *methods) attr(recv starlark.Value, cache *bound, name string) starlark.Value {
+// Attr returns the method name bound to recv, or nil. cache is recv's.
+func (ms *Methods) Attr(recv starlark.Value, cache *Bound, name string) starlark.Value {
 	i, ok := ms.index[name]
 	if !ok {
 		return nil
 	}
 	if *cache == nil {
-		*cache = make(bound, len(ms.list))
+		*cache = make(Bound, len(ms.list))
 	}
 	b := (*cache)[i]
 	if b == nil {
@@ -86,8 +69,8 @@ func (ms *methods) attr(recv starlark.Value, cache *bound, name string) starlark
 	return b
 }
 
-// names returns the method names plus extra, for AttrNames.
-func (ms *methods) names(extra ...string) []string {
+// Names returns the method Names plus extra, for AttrNames.
+func (ms *Methods) Names(extra ...string) []string {
 	names := append([]string(nil), extra...)
 	for _, b := range ms.list {
 		names = append(names, b.Name())
@@ -95,34 +78,34 @@ func (ms *methods) names(extra ...string) []string {
 	return names
 }
 
-// taskFor returns the hub task of th, as taskOf does, but finds it without
+// TaskFor returns the hub task of th, as taskOf does, but finds it without
 // a thread-local lookup in the usual case: th is the Starlark thread of the
 // running green thread. (Running and GreenThread.th are safe to read from
 // any goroutine, so a call from outside the hub falls through to taskOf,
 // which reports it.)
-func (rt *Runtime) taskFor(th *starlark.Thread, b *starlark.Builtin) (*hub.Task, error) {
+func (rt *Runtime) TaskFor(th *starlark.Thread, b *starlark.Builtin) (*hub.Task, error) {
 	if t := rt.Hub.Running(); t != nil {
 		if g, ok := t.Data.(*GreenThread); ok && g.th.Load() == th {
 			return t, nil
 		}
 	}
-	return taskOf(th, b)
+	return TaskOf(th, b)
 }
 
-// noArgs checks that a method got no arguments, and oneArg that it got
+// NoArgs checks that a method got no arguments, and oneArg that it got
 // exactly one positional argument, which it returns. The usual case is
 // decided inline and the error built out of line: a parked thread's
 // goroutine stack is sized by the deepest point it ever reached, and going
 // through starlark.UnpackPositionalArgs would double it (see
 // GreenThread.main).
-func noArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) error {
+func NoArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) error {
 	if len(args) == 0 && len(kwargs) == 0 {
 		return nil
 	}
 	return unpackSlow(b, args, kwargs, nil)
 }
 
-func oneArg(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func OneArg(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) == 1 && len(kwargs) == 0 {
 		return args[0], nil
 	}
@@ -138,12 +121,12 @@ func unpackSlow(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tupl
 	return starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, v)
 }
 
-// fastTimeout unpacks, without UnpackArgs (see noArgs), the usual shapes of
+// FastTimeout unpacks, without UnpackArgs (see noArgs), the usual shapes of
 // arguments that end in an optional timeout: exactly n positional
 // arguments before it, then the timeout given positionally, as timeout=,
 // or not at all. It reports false for any other shape, and for a bad
 // timeout, so that the caller's general path reports the error.
-func fastTimeout(args starlark.Tuple, kwargs []starlark.Tuple, n int, timeout *OptSeconds) bool {
+func FastTimeout(args starlark.Tuple, kwargs []starlark.Tuple, n int, timeout *OptSeconds) bool {
 	switch {
 	case len(args) == n && len(kwargs) == 0:
 		return true
@@ -157,40 +140,40 @@ func fastTimeout(args starlark.Tuple, kwargs []starlark.Tuple, n int, timeout *O
 
 var hashSeed = maphash.MakeSeed()
 
-// identityHash hashes a pointer value by identity, which is how Starlark
+// IdentityHash hashes a pointer value by identity, which is how Starlark
 // compares values that do not implement Comparable.
-func identityHash[T any](p *T) uint32 { return uint32(maphash.Comparable(hashSeed, p)) }
+func IdentityHash[T any](p *T) uint32 { return uint32(maphash.Comparable(hashSeed, p)) }
 
 // Markers a waker leaves in a hub.Waiter's Value.
 type marker struct{ name string }
 
 var (
-	// taken: the waiting sender's or putter's item was taken.
-	taken = &marker{"taken"}
-	// granted: a pool slot or semaphore count was passed to the waiter.
-	granted = &marker{"granted"}
+	// Taken: the waiting sender's or putter's item was Taken.
+	Taken = &marker{"taken"}
+	// Granted: a pool slot or semaphore count was passed to the waiter.
+	Granted = &marker{"granted"}
 )
 
-// A delivery is what a sender or putter hands to a waiting receiver: a
+// A Delivery is what a sender or putter hands to a waiting receiver: a
 // value, or an exception to raise.
-type delivery struct {
-	v   starlark.Value
-	exc error
+type Delivery struct {
+	Value starlark.Value
+	Exc   error
 }
 
-func (d *delivery) result() (starlark.Value, error) {
-	if d.exc != nil {
-		return nil, d.exc
+func (d *Delivery) Result() (starlark.Value, error) {
+	if d.Exc != nil {
+		return nil, d.Exc
 	}
-	return d.v, nil
+	return d.Value, nil
 }
 
-// settle handles err, which interrupted t after its operation had
+// Settle handles err, which interrupted t after its operation had
 // completed (caveat 1 above): it is raised at t's next wait instead, and
-// settle returns nil, except for KeyboardInterrupt, which Ctrl-C must raise
-// wherever the thread is: settle returns it, to be raised at once, and what
+// Settle returns nil, except for KeyboardInterrupt, which Ctrl-C must raise
+// wherever the thread is: Settle returns it, to be raised at once, and what
 // was handed over is dropped.
-func settle(t *hub.Task, err error) error {
+func Settle(t *hub.Task, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -202,19 +185,19 @@ func settle(t *hub.Task, err error) error {
 	return nil
 }
 
-// waitErr converts the error of an interrupted wait: a timeout becomes a
+// WaitErr converts the error of an interrupted wait: a timeout becomes a
 // TimeoutError naming the call; kills pass through unchanged.
-func waitErr(b *starlark.Builtin, recv starlark.Value, err error) error {
+func WaitErr(b *starlark.Builtin, recv starlark.Value, err error) error {
 	if errors.Is(err, hub.ErrTimeout) {
 		return TimeoutError.New(fmt.Sprintf("%s.%s: timed out", recv.Type(), b.Name()))
 	}
 	return err
 }
 
-// fatal reports whether err must end the green thread it reached instead of
+// Fatal reports whether err must end the green thread it reached instead of
 // being printed and survived: a kill (GreenletExit), Ctrl-C, sys.exit or
 // the hub closing.
-func (rt *Runtime) fatal(err error) bool {
+func (rt *Runtime) Fatal(err error) bool {
 	if uncatchable(err) {
 		return true
 	}
@@ -222,29 +205,29 @@ func (rt *Runtime) fatal(err error) bool {
 	return c == GreenletExit || c == KeyboardInterrupt
 }
 
-// optException unpacks an optional exception argument: None, an exception
+// OptException unpacks an optional exception argument: None, an exception
 // instance or an exception class (instantiated).
-type optException struct{ exc *Exception }
+type OptException struct{ Exc *Exception }
 
-func (o *optException) Unpack(v starlark.Value) error {
+func (o *OptException) Unpack(v starlark.Value) error {
 	switch v := v.(type) {
 	case starlark.NoneType:
-		o.exc = nil
+		o.Exc = nil
 	case *Exception:
-		o.exc = v
+		o.Exc = v
 	case *Class:
-		o.exc = v.New()
+		o.Exc = v.New()
 	default:
 		return fmt.Errorf("got %s, want an exception or an exception class", v.Type())
 	}
 	return nil
 }
 
-// err returns the error that raising the exception returns: a caught
+// Err returns the error that raising the exception returns: a caught
 // exception keeps its original traceback, as with raise_.
-func (o *optException) err() error {
-	if o.exc == nil {
+func (o *OptException) Err() error {
+	if o.Exc == nil {
 		return nil
 	}
-	return o.exc.Err()
+	return o.Exc.Err()
 }

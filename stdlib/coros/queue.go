@@ -7,10 +7,11 @@
 // wait while the queue is empty, putters only while it is full, and both
 // are served in the order they began to wait.
 
-package builtins
+package coros
 
 import (
 	"fmt"
+	"github.com/evscript/evscript/builtins"
 
 	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
@@ -18,9 +19,9 @@ import (
 
 // A Queue is the value coros.queue() returns.
 type Queue struct {
-	rt      *Runtime
-	bound   bound // methods bound to this value
-	maxsize int   // <= 0: unbounded
+	rt      *builtins.Runtime
+	bound   builtins.Bound // methods bound to this value
+	maxsize int            // <= 0: unbounded
 	items   hub.FIFO[starlark.Value]
 	getters hub.WaitQueue // Value: nil; the *delivery handed over
 	putters hub.WaitQueue // Value: the *delivery to put; taken once queued
@@ -29,7 +30,7 @@ type Queue struct {
 var _ starlark.HasAttrs = (*Queue)(nil)
 
 // queue(maxsize=0) -> queue. See SCRIPT-API.md, "coros and channel".
-func newQueue(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func newQueue(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	q := &Queue{rt: rt}
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "maxsize?", &q.maxsize); err != nil {
 		return nil, err
@@ -43,9 +44,9 @@ func (q *Queue) String() string {
 func (q *Queue) Type() string          { return "queue" }
 func (q *Queue) Freeze()               {}
 func (q *Queue) Truth() starlark.Bool  { return true }
-func (q *Queue) Hash() (uint32, error) { return identityHash(q), nil }
+func (q *Queue) Hash() (uint32, error) { return builtins.IdentityHash(q), nil }
 
-var queueMethods = newMethods(
+var queueMethods = builtins.NewMethods(
 	starlark.NewBuiltin("put", queuePut),
 	starlark.NewBuiltin("get", queueGet),
 	starlark.NewBuiltin("qsize", queueQsize),
@@ -60,11 +61,11 @@ func (q *Queue) Attr(name string) (starlark.Value, error) {
 	if name == "maxsize" {
 		return starlark.MakeInt(q.maxsize), nil
 	}
-	return queueMethods.attr(q, &q.bound, name), nil
+	return queueMethods.Attr(q, &q.bound, name), nil
 }
 
 // AttrNames lists the attributes.
-func (q *Queue) AttrNames() []string { return queueMethods.names("maxsize") }
+func (q *Queue) AttrNames() []string { return queueMethods.Names("maxsize") }
 
 func (q *Queue) isFull() bool { return q.maxsize > 0 && q.items.Len() >= q.maxsize }
 
@@ -73,30 +74,30 @@ func (q *Queue) isFull() bool { return q.maxsize > 0 && q.items.Len() >= q.maxsi
 func queuePut(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	q := b.Receiver().(*Queue)
 	var item starlark.Value
-	timeout := OptSeconds(-1)
-	if len(args) >= 1 && fastTimeout(args, kwargs, 1, &timeout) {
+	timeout := builtins.OptSeconds(-1)
+	if len(args) >= 1 && builtins.FastTimeout(args, kwargs, 1, &timeout) {
 		item = args[0]
 	} else if err := unpackPut(b, args, kwargs, &item, &timeout); err != nil {
 		return nil, err
 	}
 	if wt := q.getters.Front(); wt != nil {
-		wt.Wake(&delivery{v: item}, nil)
+		wt.Wake(&builtins.Delivery{Value: item}, nil)
 		return starlark.None, nil
 	}
 	if !q.isFull() {
 		q.items.Push(item)
 		return starlark.None, nil
 	}
-	t, err := q.rt.taskFor(th, b)
+	t, err := q.rt.TaskFor(th, b)
 	if err != nil {
 		return nil, err
 	}
-	got, err := q.putters.Wait(t, "queue.put", timeout.Duration(), &delivery{v: item})
-	if got == taken {
-		err = settle(t, err)
+	got, err := q.putters.Wait(t, "queue.put", timeout.Duration(), &builtins.Delivery{Value: item})
+	if got == builtins.Taken {
+		err = builtins.Settle(t, err)
 	}
 	if err != nil {
-		return nil, waitErr(b, q, err)
+		return nil, builtins.WaitErr(b, q, err)
 	}
 	return starlark.None, nil
 }
@@ -105,8 +106,8 @@ func queuePut(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 // TimeoutError if timeout seconds pass first.
 func queueGet(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	q := b.Receiver().(*Queue)
-	timeout := OptSeconds(-1)
-	if !fastTimeout(args, kwargs, 0, &timeout) {
+	timeout := builtins.OptSeconds(-1)
+	if !builtins.FastTimeout(args, kwargs, 0, &timeout) {
 		if err := unpackTimeout(b, args, kwargs, &timeout); err != nil {
 			return nil, err
 		}
@@ -114,43 +115,43 @@ func queueGet(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	if q.items.Len() > 0 {
 		v := q.items.Pop()
 		if wt := q.putters.Front(); wt != nil {
-			q.items.Push(wt.Value.(*delivery).v)
-			wt.Wake(taken, nil)
+			q.items.Push(wt.Value.(*builtins.Delivery).Value)
+			wt.Wake(builtins.Taken, nil)
 		}
 		return v, nil
 	}
-	t, err := q.rt.taskFor(th, b)
+	t, err := q.rt.TaskFor(th, b)
 	if err != nil {
 		return nil, err
 	}
 	got, err := q.getters.Wait(t, "queue.get", timeout.Duration(), nil)
-	d, ok := got.(*delivery)
+	d, ok := got.(*builtins.Delivery)
 	if ok {
-		err = settle(t, err)
+		err = builtins.Settle(t, err)
 	}
 	if err != nil {
-		return nil, waitErr(b, q, err)
+		return nil, builtins.WaitErr(b, q, err)
 	}
-	return d.v, nil
+	return d.Value, nil
 }
 
 // unpackPut and unpackTimeout are the general argument paths of put and
 // get, out of line (see noArgs).
 //
 //go:noinline
-func unpackPut(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, item *starlark.Value, timeout *OptSeconds) error {
+func unpackPut(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, item *starlark.Value, timeout *builtins.OptSeconds) error {
 	return starlark.UnpackArgs(b.Name(), args, kwargs, "item", item, "timeout?", timeout)
 }
 
 //go:noinline
-func unpackTimeout(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, timeout *OptSeconds) error {
+func unpackTimeout(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, timeout *builtins.OptSeconds) error {
 	return starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", timeout)
 }
 
 // qsize() -> the number of items in the queue.
 func queueQsize(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	q := b.Receiver().(*Queue)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(q.items.Len()), nil
@@ -159,7 +160,7 @@ func queueQsize(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 // empty() -> whether the queue holds no item.
 func queueEmpty(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	q := b.Receiver().(*Queue)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Bool(q.items.Len() == 0), nil
@@ -168,7 +169,7 @@ func queueEmpty(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 // full() -> whether a put would wait.
 func queueFull(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	q := b.Receiver().(*Queue)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Bool(q.isFull()), nil
@@ -177,7 +178,7 @@ func queueFull(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 // getting() -> the number of get calls waiting.
 func queueGetting(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	q := b.Receiver().(*Queue)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(q.getters.Len()), nil
@@ -186,7 +187,7 @@ func queueGetting(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 // putting() -> the number of put calls waiting.
 func queuePutting(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	q := b.Receiver().(*Queue)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(q.putters.Len()), nil

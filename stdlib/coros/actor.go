@@ -12,10 +12,11 @@
 // headed by the actor thread's name, and the thread goes on with the next
 // message; a kill (GreenletExit), Ctrl-C or sys.exit ends it.
 
-package builtins
+package coros
 
 import (
 	"fmt"
+	"github.com/evscript/evscript/builtins"
 
 	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
@@ -23,8 +24,8 @@ import (
 
 // An Actor is the value coros.Actor() returns.
 type Actor struct {
-	bound    bound // methods bound to this value
-	rt       *Runtime
+	bound    builtins.Bound // methods bound to this value
+	rt       *builtins.Runtime
 	received starlark.Value
 	n        int
 	mailbox  hub.FIFO[starlark.Value]
@@ -33,14 +34,14 @@ type Actor struct {
 	live     int           // actor threads not dead
 	workers  hub.WaitQueue // actor threads waiting for mail
 	idle     hub.WaitQueue // waitall calls
-	threads  []*GreenThread
+	threads  []*builtins.GreenThread
 }
 
 var _ starlark.HasAttrs = (*Actor)(nil)
 
 // Actor(received, concurrency=1) -> actor. See SCRIPT-API.md,
 // "coros and channel".
-func newActor(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func newActor(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var received starlark.Callable
 	a := &Actor{rt: rt, n: 1}
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "received", &received, "concurrency?", &a.n); err != nil {
@@ -49,7 +50,7 @@ func newActor(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starla
 	if a.n < 1 {
 		return nil, fmt.Errorf("%s: concurrency must be at least 1, got %d", b.Name(), a.n)
 	}
-	if _, err := Current(th, b); err != nil {
+	if _, err := builtins.Current(th, b); err != nil {
 		return nil, err
 	}
 	a.received = received
@@ -67,7 +68,7 @@ func (a *Actor) grow() {
 	a.threads = append(a.threads, g)
 	a.live++
 	a.idleN++
-	g.task.OnDone(func() { a.live--; a.idleN-- })
+	g.Task().OnDone(func() { a.live--; a.idleN-- })
 }
 
 func (a *Actor) String() string {
@@ -76,9 +77,9 @@ func (a *Actor) String() string {
 func (a *Actor) Type() string          { return "Actor" }
 func (a *Actor) Freeze()               {}
 func (a *Actor) Truth() starlark.Bool  { return true }
-func (a *Actor) Hash() (uint32, error) { return identityHash(a), nil }
+func (a *Actor) Hash() (uint32, error) { return builtins.IdentityHash(a), nil }
 
-var actorMethods = newMethods(
+var actorMethods = builtins.NewMethods(
 	starlark.NewBuiltin("cast", actorCast),
 	starlark.NewBuiltin("waitall", actorWaitall),
 )
@@ -99,18 +100,18 @@ func (a *Actor) Attr(name string) (starlark.Value, error) {
 		}
 		return starlark.NewList(ts), nil
 	}
-	return actorMethods.attr(a, &a.bound, name), nil
+	return actorMethods.Attr(a, &a.bound, name), nil
 }
 
 // AttrNames lists the attributes.
 func (a *Actor) AttrNames() []string {
-	return actorMethods.names("concurrency", "pending", "received", "threads")
+	return actorMethods.Names("concurrency", "pending", "received", "threads")
 }
 
 // cast(message): put message in the mailbox and return at once.
 func actorCast(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	a := b.Receiver().(*Actor)
-	msg, err := oneArg(b, args, kwargs)
+	msg, err := builtins.OneArg(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -126,10 +127,10 @@ func actorCast(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 // processed.
 func actorWaitall(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	a := b.Receiver().(*Actor)
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
-	t, err := a.rt.taskFor(th, b)
+	t, err := a.rt.TaskFor(th, b)
 	if err != nil {
 		return nil, err
 	}
@@ -144,13 +145,13 @@ func actorWaitall(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 // serve is the body of each actor thread: take the oldest message, call
 // received, report its exception, repeat.
 func (a *Actor) serve(th *starlark.Thread, b *starlark.Builtin, _ starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
-	g, err := Current(th, b)
+	g, err := builtins.Current(th, b)
 	if err != nil {
 		return nil, err
 	}
 	for {
 		for a.mailbox.Len() == 0 {
-			if _, err := a.workers.Wait(g.task, "Actor mailbox", -1, nil); err != nil {
+			if _, err := a.workers.Wait(g.Task(), "Actor mailbox", -1, nil); err != nil {
 				return nil, err
 			}
 		}
@@ -164,10 +165,10 @@ func (a *Actor) serve(th *starlark.Thread, b *starlark.Builtin, _ starlark.Tuple
 			a.idle.WakeAll(nil)
 		}
 		if err != nil {
-			if a.rt.fatal(err) {
+			if a.rt.Fatal(err) {
 				return nil, err
 			}
-			a.rt.report(g, err)
+			a.rt.Report(g, err)
 		}
 	}
 }

@@ -1,0 +1,53 @@
+// Package stdlib is evscript's standard library: the list of script
+// modules, one package each under stdlib/, that every runtime predeclares
+// beside the core's names (builtins: api, the exception classes, catch,
+// try_except, isinstance, raise_). The host reads the list; nothing
+// registers itself.
+package stdlib
+
+import (
+	"github.com/evscript/evscript/builtins"
+	"github.com/evscript/evscript/stdlib/backdoor"
+	"github.com/evscript/evscript/stdlib/channel"
+	"github.com/evscript/evscript/stdlib/coros"
+	"github.com/evscript/evscript/stdlib/json"
+	"github.com/evscript/evscript/stdlib/os"
+	selectmod "github.com/evscript/evscript/stdlib/select"
+	"github.com/evscript/evscript/stdlib/socket"
+	"github.com/evscript/evscript/stdlib/sys"
+	"go.starlark.net/lib/math"
+	"go.starlark.net/lib/time"
+	"go.starlark.net/starlark"
+)
+
+// Modules are the modules made for each runtime, in the order of
+// SCRIPT-API.md's list.
+var Modules = []*builtins.Module{
+	coros.Module,
+	channel.Module,
+	socket.Module,
+	selectmod.Module,
+	backdoor.Module,
+	sys.Module,
+	os.Module,
+}
+
+// Values are the modules that are the same value for every runtime:
+// Starlark's own json (with evscript's depth bound), math and time.
+var Values = starlark.StringDict{
+	"json": json.Module,
+	"math": math.Module,
+	"time": time.Module,
+}
+
+// Predeclared returns every name a script of rt sees: the core's, the
+// modules of Modules made for rt, and Values. Each call builds a fresh
+// dictionary, which also becomes the table api.named searches.
+// It must be called before rt's hub runs, or from the hub loop.
+func Predeclared(rt *builtins.Runtime) starlark.StringDict {
+	d := rt.Predeclared(Modules...)
+	for name, v := range Values {
+		d[name] = v
+	}
+	return d
+}
