@@ -1,4 +1,4 @@
-package builtins_test
+package coros_test
 
 import (
 	"bytes"
