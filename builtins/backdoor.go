@@ -41,9 +41,10 @@ type ConsoleListener interface {
 	Addr() string
 }
 
-// ConsoleOptions is the dialect backdoor consoles parse in when
-// Runtime.FileOptions is nil: evscript's.
-var ConsoleOptions = syntax.FileOptions{
+// DefaultFileOptions is the dialect evscript scripts are written in: set,
+// while, top-level control, global reassignment and recursion. Backdoor
+// consoles parse in it when Runtime.FileOptions is nil; host uses it too.
+var DefaultFileOptions = syntax.FileOptions{
 	Set: true, While: true, TopLevelControl: true, GlobalReassign: true, Recursion: true,
 }
 
@@ -183,7 +184,7 @@ func (rt *Runtime) serveConsole(th *starlark.Thread, conn ConsoleConn, base Cons
 	t := g.task
 	opts := rt.FileOptions
 	if opts == nil {
-		opts = &ConsoleOptions
+		opts = &DefaultFileOptions
 	}
 	con := NewConsole(opts, "<backdoor>", rt.modules)
 	con.Source, con.Locals = base.Source, base.Locals

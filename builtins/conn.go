@@ -41,7 +41,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"sync"
 	"syscall"
 	"time"
 
@@ -54,8 +53,6 @@ const highWater = 64 << 10
 
 // scratchSize is the size of the pooled read buffers.
 const scratchSize = 64 << 10
-
-var scratchPool = sync.Pool{New: func() any { b := make([]byte, scratchSize); return &b }}
 
 // errAgain is what the hub's TryRead returns when nothing is waiting.
 var errAgain error = syscall.EAGAIN

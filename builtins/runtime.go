@@ -41,7 +41,7 @@ type Runtime struct {
 	// REPL session's. It is called on the hub.
 	Globals func() starlark.StringDict
 	// FileOptions is the dialect backdoor consoles parse in; nil means
-	// ConsoleOptions.
+	// DefaultFileOptions.
 	FileOptions *syntax.FileOptions
 
 	// Main is the green thread that receives KeyboardInterrupt.

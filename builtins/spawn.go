@@ -300,15 +300,14 @@ func (g *GreenThread) link(th *starlark.Thread, b *starlark.Builtin, args starla
 // toRaisable turns a script value into an exception to raise: an instance,
 // or a class (instantiated). None means def.
 func toRaisable(fname string, v starlark.Value, def *Class) (*Exception, error) {
-	switch v := v.(type) {
-	case starlark.NoneType:
-		return def.New(), nil
-	case *Exception:
-		return v, nil
-	case *Class:
-		return v.New(), nil
+	var o OptException
+	if err := o.Unpack(v); err != nil {
+		return nil, fmt.Errorf("%s: %v", fname, err)
 	}
-	return nil, fmt.Errorf("%s: got %s, want an exception or an exception class", fname, v.Type())
+	if o.Exc == nil {
+		return def.New(), nil
+	}
+	return o.Exc, nil
 }
 
 // killThread raises exc in g; killing oneself raises at once.

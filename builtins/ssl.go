@@ -92,12 +92,12 @@ func (c *conn) readTLS(t *hub.Task) (*[]byte, []byte, error) {
 	if err := c.handshake(t); err != nil {
 		return nil, nil, c.readErr(err)
 	}
-	buf := scratchPool.Get().(*[]byte)
+	buf := c.rt.getScratch()
 	n, err := c.tls.conn.Read(*buf)
 	if n > 0 {
 		return buf, (*buf)[:n], nil
 	}
-	scratchPool.Put(buf)
+	c.rt.putScratch(buf)
 	if err == io.EOF {
 		c.eof = true
 		return nil, nil, nil

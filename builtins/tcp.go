@@ -47,11 +47,7 @@ func tcpListener(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args sta
 
 // listenTCP makes a listening TCP socket.
 func listenTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, backlog int) (*Socket, error) {
-	a, err := resolveAddr(t, fname, 0, addr)
-	if err != nil {
-		return nil, err
-	}
-	s, err := openSocket(rt, t, a.family, syscall.SOCK_STREAM, 0)
+	s, a, err := openStreamFor(rt, t, fname, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -89,11 +85,7 @@ func ConnectTCP(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args star
 // dialTCP connects a new TCP socket to addr; timeout (< 0: none) bounds
 // the connection and stays the socket's timeout.
 func dialTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, timeout time.Duration) (*Socket, error) {
-	a, err := resolveAddr(t, fname, 0, addr)
-	if err != nil {
-		return nil, err
-	}
-	s, err := openSocket(rt, t, a.family, syscall.SOCK_STREAM, 0)
+	s, a, err := openStreamFor(rt, t, fname, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +96,18 @@ func dialTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, timeou
 	}
 	setNoDelay(s.sysfd())
 	return s, nil
+}
+
+// openStreamFor resolves addr (off the hub) and opens a stream socket of
+// its family: the start of listenTCP and dialTCP.
+// It must be called by t itself.
+func openStreamFor(rt *Runtime, t *hub.Task, fname string, addr starlark.Value) (*Socket, sockAddr, error) {
+	a, err := resolveAddr(t, fname, 0, addr)
+	if err != nil {
+		return nil, a, err
+	}
+	s, err := openSocket(rt, t, a.family, syscall.SOCK_STREAM, 0)
+	return s, a, err
 }
 
 // openSocket creates a socket registered with the hub; out of

@@ -39,10 +39,10 @@ type Config struct {
 	OnError func(thread string, err error)
 }
 
-// DefaultFileOptions is the dialect evscript scripts are written in.
-var DefaultFileOptions = syntax.FileOptions{
-	Set: true, While: true, TopLevelControl: true, GlobalReassign: true, Recursion: true,
-}
+// DefaultFileOptions is the dialect evscript scripts are written in: set,
+// while, top-level control, global reassignment and recursion (the same
+// value as builtins.DefaultFileOptions, which consoles use).
+var DefaultFileOptions = builtins.DefaultFileOptions
 
 // A Host runs scripts on one hub.
 type Host struct {

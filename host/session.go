@@ -105,10 +105,6 @@ type result struct {
 // run runs fn in a new green thread named main, which receives
 // KeyboardInterrupt, and waits for it.
 func (s *Session) run(ctx context.Context, fn func(th *starlark.Thread) (starlark.Value, error)) (starlark.Value, error) {
-	h := s.h
-	if h.release == nil {
-		return nil, ErrNotStarted
-	}
 	s.mu.Lock()
 	s.busy, s.cur, s.interrupts = true, nil, 0
 	s.mu.Unlock()
@@ -117,14 +113,8 @@ func (s *Session) run(ctx context.Context, fn func(th *starlark.Thread) (starlar
 		s.busy, s.cur = false, nil
 		s.mu.Unlock()
 	}()
-	done := make(chan result, 1)
-	h.hub.Post(func() {
-		g := h.rt.Run("main", fn)
-		h.rt.SetMain(g)
-		g.Task().OnDone(func() {
-			v, err := g.Result()
-			done <- result{v, err}
-		})
+	return s.h.runThread(ctx, "main", fn, func(g *builtins.GreenThread) {
+		s.h.rt.SetMain(g)
 		s.mu.Lock()
 		s.cur = g
 		if s.interrupts > 0 {
@@ -132,31 +122,6 @@ func (s *Session) run(ctx context.Context, fn func(th *starlark.Thread) (starlar
 		}
 		s.mu.Unlock()
 	})
-	select {
-	case r := <-done:
-		h.rt.FlushOutput() // the chunk's output comes before its value
-		return r.v, r.err
-	case <-ctx.Done():
-		h.hub.Post(func() {
-			s.mu.Lock()
-			g := s.cur
-			s.mu.Unlock()
-			if g != nil {
-				g.Cancel(ctx.Err().Error())
-				g.Task().Kill(ctx.Err())
-			}
-		})
-		select {
-		case <-done:
-		case <-h.started:
-		}
-		return nil, ctx.Err()
-	case <-h.started:
-		if code, ok := h.rt.ExitCode(); ok {
-			return nil, &ExitError{Code: code}
-		}
-		return nil, ErrNotStarted
-	}
 }
 
 // Interrupt raises KeyboardInterrupt in the chunk that Exec (or ExecFile)

@@ -6,6 +6,8 @@ package host
 import (
 	"context"
 
+	"github.com/evscript/evscript/builtins"
+
 	"go.starlark.net/starlark"
 )
 
@@ -36,33 +38,59 @@ func (h *Host) Stop() {
 }
 
 // Call runs fn(*args, **kwargs) in a new green thread named name on the
-// started hub and waits for its result. Cancelling ctx interrupts the call
-// with KeyboardInterrupt-free cancellation and returns ctx's error.
+// started hub and waits for its result. Cancelling ctx cancels the green
+// thread (even in a busy loop) and returns ctx's error.
 // It is safe to call from any goroutine but the hub's own.
 func (h *Host) Call(ctx context.Context, name string, fn starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return h.runThread(ctx, name, func(th *starlark.Thread) (starlark.Value, error) {
+		return starlark.Call(th, fn, args, kwargs)
+	}, nil)
+}
+
+// runThread runs fn in a new green thread named name on the started hub
+// and waits for its result; Call and Session.Exec share it. started, if
+// set, runs on the hub once the thread exists. Cancelling ctx cancels the
+// thread and returns ctx's error once it has ended; a hub that stops
+// meanwhile gives sys.exit's ExitError or ErrNotStarted.
+// It is safe to call from any goroutine but the hub's own.
+func (h *Host) runThread(ctx context.Context, name string, fn func(th *starlark.Thread) (starlark.Value, error), started func(g *builtins.GreenThread)) (starlark.Value, error) {
 	if h.release == nil {
 		return nil, ErrNotStarted
 	}
-	type result struct {
-		v   starlark.Value
-		err error
-	}
 	done := make(chan result, 1)
+	gc := make(chan *builtins.GreenThread, 1)
 	h.hub.Post(func() {
-		g := h.rt.Run(name, func(th *starlark.Thread) (starlark.Value, error) {
-			return starlark.Call(th, fn, args, kwargs)
-		})
+		g := h.rt.Run(name, fn)
 		g.Task().OnDone(func() {
 			v, err := g.Result()
 			done <- result{v, err}
 		})
+		gc <- g
+		if started != nil {
+			started(g)
+		}
 	})
 	select {
 	case r := <-done:
-		h.rt.FlushOutput()
+		h.rt.FlushOutput() // the thread's output comes before its value
 		return r.v, r.err
 	case <-ctx.Done():
+		h.hub.Post(func() {
+			if g := <-gc; !g.Task().Dead() {
+				g.Cancel(ctx.Err().Error())
+				g.Task().Kill(ctx.Err())
+			}
+		})
+		select {
+		case <-done:
+		case <-h.started:
+		}
 		return nil, ctx.Err()
+	case <-h.started:
+		if code, ok := h.rt.ExitCode(); ok {
+			return nil, &ExitError{Code: code}
+		}
+		return nil, ErrNotStarted
 	}
 }
 
