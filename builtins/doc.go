@@ -1,12 +1,33 @@
-// Package builtins is the Starlark surface of evscript: the api, sys,
-// coros and channel modules, green threads, timers and exceptions, built on
-// package hub. Channels, events, pools, actors, queues and semaphores
-// (coros.go and one file per value) park on hub.WaitQueue.
+// Package builtins is the core of evscript's Starlark surface, built on
+// package hub: the Runtime, green threads, exceptions with catch and
+// try_except, timers and the api module, script output, the console core,
+// and the net layer (green sockets, files, pipes, TLS, waitables). The
+// script modules are packages of their own under stdlib/, listed in
+// stdlib.Modules; each is data (a Module) made of this package's API.
 //
 // Every script thread is a green thread (GreenThread): a hub task running a
 // *starlark.Thread. A Runtime ties a hub to the output streams, the module
 // table and the error reporter; Predeclared returns the names every script
 // sees.
+//
+// The API for modules (all of it must be called from the hub loop or the
+// running green thread unless its comment says otherwise):
+//
+//   - registering a module: Module and Func (a module is data; the host
+//     makes the modules of its list with Runtime.Predeclared);
+//   - finding the current task: TaskOf, Runtime.TaskFor, Current;
+//   - spawning: Runtime.Spawn, Runtime.Run; NewBlocking for a builtin that
+//     runs off the hub while its green thread parks;
+//   - parking on a waitable: hub.WaitQueue with Delivery, Settle, WaitErr,
+//     Taken and Granted (waiting.go), FastTimeout, Seconds and OptSeconds;
+//   - raising script exceptions: the classes (ValueError, OSError, ...),
+//     Class.New, OptException, Runtime.ToException, Runtime.Fatal,
+//     Runtime.Report;
+//   - values with methods: Methods and Bound, NoArgs, OneArg, IdentityHash;
+//   - making a green socket or file from a descriptor: Runtime.NewSocket,
+//     Runtime.NewStreamFile;
+//   - a green net.Conn over a socket, for Go libraries: Socket.NetConn;
+//   - guarding a builtin against Go panics: NewBuiltin, Guard.
 //
 // Starlark has no try/except, so exceptions are values. The predeclared
 // classes follow Python's tree (BaseException > Exception, KeyboardInterrupt,
