@@ -93,7 +93,10 @@ func (c *socketConn) Close() error {
 
 // watchFD lets a console watch the client while a statement runs
 // (backdoor_watch.go); a TLS client's bytes are records, not keys.
-func (c *socketConn) watchFD() (int, bool) { return c.s.sysfd(), c.s.c.tls == nil }
+func (c *socketConn) watchFD() (int, bool) {
+	_, plain := c.s.c.s.(*fdStream)
+	return c.s.sysfd(), plain
+}
 
 // RemoteAddr implements ConsoleConn.
 func (c *socketConn) RemoteAddr() string { return c.peer }

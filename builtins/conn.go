@@ -36,10 +36,8 @@ package builtins
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"runtime"
 	"syscall"
 	"time"
@@ -57,14 +55,15 @@ const scratchSize = 64 << 10
 // errAgain is what the hub's TryRead returns when nothing is waiting.
 var errAgain error = syscall.EAGAIN
 
-// A conn is a green byte stream. Its methods must be called from the hub
-// loop or the running task. It is kept small: a chat server holds one per
-// idle connection.
+// A conn is a green byte stream: the buffering and the guards over a
+// stream (stream.go). Its methods must be called from the hub loop or the
+// running task. It is kept small: a chat server holds one per idle
+// connection.
 type conn struct {
 	rt      *Runtime
 	fd      *hub.FD       // the descriptor; nil for a blocking source
-	tls     *tlsState     // TLS on top of fd, or nil (ssl.go)
-	src     *blockingSrc  // a blocking source (sys.stdin), or nil
+	s       stream        // what it reads and writes: fdStream(c), TLS over it, or src
+	src     *blockingSrc  // the blocking source (sys.stdin) when s is one, for select; or nil
 	timeout time.Duration // settimeout; < 0: none
 	limit   int           // output limit (outlimit.go); 0: the default, < 0: none
 	rbuf    []byte        // bytes read but not yet returned; nil when none
@@ -77,21 +76,11 @@ type conn struct {
 	closed  bool
 }
 
-// A blockingSrc is a reader that may block, such as os.Stdin: it is read
-// off the hub, one read at a time.
-type blockingSrc struct {
-	r        io.Reader
-	inflight bool          // a read is running off the hub
-	ahead    bool          // a read-ahead task is spawned, not yet run (select.go)
-	q        hub.WaitQueue // readers waiting for it
-	err      error         // the error of the last read
-	notify   []hub.Waker   // select calls waiting for it
-}
-
 // newConn returns a stream over fd, closed by the garbage collector if the
 // script drops every reference without closing it (as CPython does).
 func newConn(rt *Runtime, fd *hub.FD, kind byte) *conn {
 	c := &conn{rt: rt, fd: fd, kind: kind, timeout: -1}
+	c.s = (*fdStream)(c)
 	if fd != nil {
 		h := rt.Hub
 		runtime.AddCleanup(c, func(fd *hub.FD) {
@@ -132,56 +121,6 @@ func (c *conn) beginRead(t *hub.Task, fname string) error {
 }
 
 func (c *conn) endRead() { c.reader = nil }
-
-// readSome reads from the descriptor (or TLS) into a pooled buffer,
-// parking t until bytes arrive. It returns the buffer and the bytes read;
-// the caller copies them and calls putScratch. At end of stream (or when
-// another green thread closes c) it returns no bytes and sets c.eof.
-func (c *conn) readSome(t *hub.Task) (*[]byte, []byte, error) {
-	if c.tls != nil {
-		return c.readTLS(t)
-	}
-	for {
-		if !c.fd.Readable() {
-			// Park before taking a scratch buffer: an idle connection
-			// then touches no pool, and its stack stays shallow.
-			if err := c.fd.WaitRead(t, c.timeout); err != nil {
-				return nil, nil, c.readErr(err)
-			}
-		}
-		buf := c.rt.getScratch()
-		n, err := c.fd.TryRead(*buf)
-		if err == nil {
-			return buf, (*buf)[:n], nil
-		}
-		c.rt.putScratch(buf)
-		switch {
-		case err == io.EOF:
-			c.eof = true
-			eofSeen()
-			return nil, nil, nil
-		case err != errAgain:
-			return nil, nil, c.readErr(err)
-		}
-		if err := c.fd.WaitRead(t, c.timeout); err != nil {
-			return nil, nil, c.readErr(err)
-		}
-	}
-}
-
-// waitReadable parks t, if nothing is buffered, until the descriptor may
-// have bytes. It is called from the top of readline, where the stack is
-// shallow: a connection idle in readline then parks here, and its stack
-// never holds readLine's frames, so it stays at 4 KiB.
-func (c *conn) waitReadable(t *hub.Task) error {
-	if len(c.rbuf) > 0 || c.eof || c.src != nil || c.tls != nil || c.fd == nil || c.fd.Readable() {
-		return nil
-	}
-	if err := c.fd.ParkRead(t, c.timeout); err != nil {
-		return c.readErr(err)
-	}
-	return nil
-}
 
 // eofSeen kicks the reclaimer (reclaim.go): a stream at its end is often
 // dropped without a close. Out of line: it is off the read path's stack.
@@ -229,11 +168,12 @@ func (rt *Runtime) putScratch(buf *[]byte) {
 
 // fill reads more bytes into rbuf, or sets eof.
 func (c *conn) fill(t *hub.Task) error {
-	if c.src != nil {
-		return c.fillBlocking(t)
+	buf, data, err := c.s.readSome(t)
+	if buf == nil && len(c.rbuf) == 0 {
+		c.rbuf = data // the caller's (blockingSrc), or none
+	} else {
+		c.rbuf = append(c.rbuf, data...)
 	}
-	buf, data, err := c.readSome(t)
-	c.rbuf = append(c.rbuf, data...)
 	c.rt.putScratch(buf)
 	return err
 }
@@ -264,14 +204,14 @@ func (c *conn) recv(t *hub.Task, n int) (string, error) {
 	if n == 0 {
 		return "", nil
 	}
-	for len(c.rbuf) == 0 && !c.eof && c.src == nil {
-		buf, data, err := c.readSome(t)
+	for len(c.rbuf) == 0 && !c.eof {
+		buf, data, err := c.s.readSome(t)
 		if err != nil || len(data) == 0 {
 			c.rt.putScratch(buf)
 			if err != nil {
 				return "", err
 			}
-			continue // the end of the stream, or a TLS record with no data
+			continue // the end of the stream, a TLS record with no data, or bytes left in rbuf
 		}
 		if len(data) > n {
 			c.keep(data[n:])
@@ -280,11 +220,6 @@ func (c *conn) recv(t *hub.Task, n int) (string, error) {
 		s := string(data)
 		c.rt.putScratch(buf)
 		return s, nil
-	}
-	for len(c.rbuf) == 0 && !c.eof {
-		if err := c.fill(t); err != nil {
-			return "", err
-		}
 	}
 	return c.take(min(n, len(c.rbuf))), nil
 }
@@ -296,8 +231,8 @@ func (c *conn) readLine(t *hub.Task, limit int) (string, error) {
 	if limit == 0 {
 		return "", nil
 	}
-	if len(c.rbuf) == 0 && !c.eof && c.src == nil {
-		buf, data, err := c.readSome(t)
+	if len(c.rbuf) == 0 && !c.eof {
+		buf, data, err := c.s.readSome(t)
 		if i := bytes.IndexByte(data, '\n'); i >= 0 && (limit < 0 || i < limit) {
 			line := string(data[:i+1])
 			c.keep(data[i+1:])
@@ -325,7 +260,7 @@ func (c *conn) readLine(t *hub.Task, limit int) (string, error) {
 		if c.eof {
 			return c.take(len(c.rbuf)), nil
 		}
-		if len(c.rbuf) >= longLine && c.src == nil {
+		if len(c.rbuf) >= longLine {
 			return c.readLongLine(t, limit) // longline.go
 		}
 		scanned = len(c.rbuf)
@@ -352,7 +287,7 @@ func (c *conn) read(t *hub.Task, n int) (string, error) {
 // readyToRead reports whether a read would return at once from the
 // buffer (or at the end of the stream).
 func (c *conn) readyToRead() bool {
-	return c != nil && (len(c.rbuf) > 0 || c.eof || c.closed || c.src != nil && c.src.err != nil)
+	return c != nil && (len(c.rbuf) > 0 || c.eof || c.closed || c.s.ready())
 }
 
 // write queues data to be sent. Only the connection's owner (the green
@@ -365,55 +300,7 @@ func (c *conn) write(t *hub.Task, data string) error {
 	if c.closed {
 		return hub.ErrClosed
 	}
-	if c.fd == nil {
-		return fmt.Errorf("%s is not writable", c.what())
-	}
-	if c.tls != nil {
-		return c.writeTLS(t, data) // tlswrite.go
-	}
-	if c.fd.Closed() {
-		return c.writeFailed(t)
-	}
-	if c.fd.Backlog() > highWater {
-		if err := c.writeMuch(t); err != nil {
-			return err
-		}
-	}
-	c.fd.SendString(data) // fails only on a closed FD; then it is dropped
-	return nil
-}
-
-// writeMuch is write's path once the backlog is above highWater: it
-// hands the kernel what it takes now (a busy writer's turn may not end
-// for a while), aborts the connection past its output limit, and parks
-// the owner until the backlog is back under highWater. Out of line, off
-// the usual write path.
-//
-//go:noinline
-func (c *conn) writeMuch(t *hub.Task) error {
-	c.fd.Flush()
-	if c.fd.Backlog() > c.outputLimit() {
-		c.fd.AbortOutput()
-		return nil
-	}
-	if t == c.owner && c.fd.Backlog() > highWater {
-		if err := c.fd.Drain(t, highWater, c.timeout); err != nil && !c.failed() {
-			return err
-		}
-	}
-	return nil
-}
-
-// writeFailed is the result of a write to a connection whose descriptor
-// closed under it (a send failure or an abort): the failure for its owner,
-// or for anyone while it has none; nothing for other threads. Out of line.
-//
-//go:noinline
-func (c *conn) writeFailed(t *hub.Task) error {
-	if c.owner == nil || c.owner == t {
-		return c.fd.Failed()
-	}
-	return nil
+	return c.s.write(t, data)
 }
 
 // failed reports whether the descriptor closed under c: a send failure
@@ -425,15 +312,7 @@ func (c *conn) flush(t *hub.Task) error {
 	if c.closed {
 		return hub.ErrClosed
 	}
-	if c.fd == nil {
-		return nil
-	}
-	if c.tls != nil && !c.tls.done {
-		if err := c.handshake(t); err != nil { // it sends what was written
-			return c.sendErr(err)
-		}
-	}
-	return c.fd.Drain(t, 0, c.timeout)
+	return c.s.flush(t)
 }
 
 // sendall writes data and waits until it is handed to the kernel: the
@@ -447,12 +326,8 @@ func (c *conn) sendall(t *hub.Task, fname string, data string) error {
 	if c.closed {
 		return hub.ErrClosed
 	}
-	if c.tls != nil {
-		if err := c.sendTLS(t, data); err != nil {
-			return err
-		}
-	} else if err := c.fd.SendString(data); err != nil {
-		return c.sendErr(err)
+	if err := c.s.send(t, data); err != nil {
+		return err
 	}
 	return c.flush(t)
 }
@@ -474,50 +349,9 @@ func (c *conn) close() {
 	}
 	c.closed = true
 	c.rbuf = nil
-	if c.src != nil {
-		c.src.q.WakeAll(nil)
-	}
-	switch {
-	case c.tls != nil:
-		c.closeTLS()
-	case c.fd != nil:
-		c.fd.CloseFlushed()
-	}
+	c.s.close()
 }
 
-// fillBlocking reads the blocking source off the hub, one read at a time.
-// The bytes reach rbuf even if the reading green thread is killed
-// meanwhile, so no input is lost.
-func (c *conn) fillBlocking(t *hub.Task) error {
-	src := c.src
-	if src.inflight {
-		_, err := src.q.Wait(t, "read stdin", c.timeout, nil)
-		return err
-	}
-	if src.err != nil {
-		err := src.err
-		src.err = nil
-		return err
-	}
-	src.inflight = true
-	h, r := c.rt.Hub, src.r
-	return t.Await(func(ctx context.Context) error {
-		buf := make([]byte, scratchSize)
-		n, err := r.Read(buf)
-		h.Post(func() {
-			src.inflight = false
-			c.rbuf = append(c.rbuf, buf[:n]...)
-			if err == io.EOF {
-				c.eof = true
-			} else if err != nil {
-				src.err = err
-			}
-			src.q.WakeAll(nil)
-			for _, w := range src.notify {
-				w.Wake(nil)
-			}
-			src.notify = nil
-		})
-		return nil
-	})
-}
+// closeWrite ends the stream's writing side (a TLS close_notify) before
+// a shutdown of the descriptor's.
+func (c *conn) closeWrite(t *hub.Task) error { return c.s.closeWrite(t) }

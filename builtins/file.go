@@ -239,7 +239,7 @@ func (f *File) readline(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, k
 	if err != nil {
 		return nil, err
 	}
-	if err := c.waitReadable(t); err != nil {
+	if err := c.s.waitReadable(t); err != nil {
 		c.endRead()
 		return nil, err
 	}

@@ -76,7 +76,7 @@ func (c *conn) readLongLine(t *hub.Task, limit int) (string, error) {
 		if c.eof {
 			break
 		}
-		buf, data, err := c.readSome(t)
+		buf, data, err := c.s.readSome(t)
 		if err != nil {
 			c.rt.putScratch(buf)
 			c.rbuf = append(l.bytes(), c.rbuf...)

@@ -93,7 +93,7 @@ func (nc *NetConn) Read(p []byte) (int, error) {
 	defer c.endRead()
 	saved := c.timeout
 	c.timeout = d
-	buf, data, err := c.readSome(t)
+	buf, data, err := c.s.readSome(t)
 	c.timeout = saved
 	n := copy(p, data)
 	c.keep(data[n:])

@@ -132,7 +132,7 @@ func selectWait(rt *Runtime, t *hub.Task, rs, ws []waitable, timeout time.Durati
 			case x.fd != nil:
 				rfds, rmap = append(rfds, x.fd), append(rmap, i)
 			default:
-				x.c.readAhead() // sys.stdin: read it off the hub
+				x.c.src.readAhead() // sys.stdin: read it off the hub
 				srcs = append(srcs, x.c.src)
 			}
 		}
@@ -184,8 +184,8 @@ func selectWait(rt *Runtime, t *hub.Task, rs, ws []waitable, timeout time.Durati
 // read is in flight or already started, or bytes are waiting. A select
 // loop with timeout 0 calls it without ever yielding, so it starts at
 // most one reader task until that one has run.
-func (c *conn) readAhead() {
-	src := c.src
+func (src *blockingSrc) readAhead() {
+	c := src.c
 	if src.inflight || src.ahead || c.readyToRead() {
 		return
 	}
@@ -195,7 +195,7 @@ func (c *conn) readAhead() {
 		if src.inflight || c.readyToRead() {
 			return nil
 		}
-		return c.fillBlocking(ht)
+		return src.fill(ht)
 	})
 }
 

@@ -187,7 +187,7 @@ func (s *Socket) accept(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, k
 		setNoDelay(nfd)
 	}
 	if s.tlsConf != nil {
-		ns.c.tls = newTLSServer(ns.c, s.tlsConf)
+		startTLS(ns.c, s.tlsConf.conf, true)
 	}
 	return starlark.Tuple{ns, addr.value()}, nil
 }
@@ -540,10 +540,8 @@ func (s *Socket) shutdown(t *hub.Task, b *starlark.Builtin, args starlark.Tuple,
 		return nil, fmt.Errorf("%s: %w", b.Name(), hub.ErrClosed)
 	}
 	if how != syscall.SHUT_RD {
-		if s.c.tls != nil {
-			if err := s.c.closeWriteTLS(t); err != nil {
-				return nil, err
-			}
+		if err := s.c.closeWrite(t); err != nil {
+			return nil, err
 		}
 		if err := s.c.flush(t); err != nil {
 			return nil, err

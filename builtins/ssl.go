@@ -1,7 +1,9 @@
 // This file defines TLS sockets: ssl_listener, connect_ssl, and crypto/tls
 // running over a green socket.
 //
-// crypto/tls wants a blocking net.Conn. tlsTransport is one: its Read
+// A TLS conn's stream is a tlsStream: crypto/tls layered on the conn's
+// fdStream (stream.go), as crypto/tls wraps a net.Conn. crypto/tls wants a
+// blocking net.Conn. tlsTransport is one, over the fdStream: its Read
 // parks the calling green thread until the descriptor is readable, and its
 // Write never parks (it hands the bytes to the FD's send backlog). That
 // matters because tls.Conn holds Go mutexes across its calls to Read and
@@ -47,8 +49,10 @@ import (
 // tlsServer is the configuration an ssl_listener gives its connections.
 type tlsServer struct{ conf *tls.Config }
 
-// tlsState is a conn's TLS layer and its handshake.
-type tlsState struct {
+// A tlsStream is a conn's TLS layer and its handshake, over the conn's
+// fdStream.
+type tlsStream struct {
+	c       *conn
 	conn    *tls.Conn
 	done    bool      // handshake completed
 	err     error     // handshake failed (sticky)
@@ -59,14 +63,27 @@ type tlsState struct {
 	closing bool   // closed with pending plaintext: close once it is sent
 }
 
-func newTLSServer(c *conn, s *tlsServer) *tlsState {
-	return &tlsState{conn: tls.Server(&tlsTransport{c}, s.conf)}
+// startTLS layers TLS on c's descriptor: a client's (conf.ServerName is
+// the server's) or a server's.
+func startTLS(c *conn, conf *tls.Config, server bool) *tlsStream {
+	s := &tlsStream{c: c}
+	tr := &tlsTransport{(*fdStream)(c)}
+	if server {
+		s.conn = tls.Server(tr, conf)
+	} else {
+		s.conn = tls.Client(tr, conf)
+	}
+	c.s = s
+	return s
 }
+
+// below is the stream TLS is layered on.
+func (s *tlsStream) below() *fdStream { return (*fdStream)(s.c) }
 
 // handshake runs the TLS handshake once; concurrent callers park until it
 // is done.
-func (c *conn) handshake(t *hub.Task) error {
-	s := c.tls
+func (s *tlsStream) handshake(t *hub.Task) error {
+	c := s.c
 	for !s.done {
 		if s.err != nil {
 			return s.err
@@ -76,7 +93,7 @@ func (c *conn) handshake(t *hub.Task) error {
 			err := s.conn.Handshake()
 			s.busy = nil
 			s.done, s.err = err == nil, unpark(err)
-			c.handshakeDone()
+			s.handshakeDone()
 			s.waiters.WakeAll(nil)
 			return s.err
 		}
@@ -87,13 +104,15 @@ func (c *conn) handshake(t *hub.Task) error {
 	return nil
 }
 
-// readTLS is readSome for a TLS conn.
-func (c *conn) readTLS(t *hub.Task) (*[]byte, []byte, error) {
-	if err := c.handshake(t); err != nil {
+// readSome runs or waits for the handshake, then reads a record's
+// plaintext into a pooled buffer.
+func (s *tlsStream) readSome(t *hub.Task) (*[]byte, []byte, error) {
+	c := s.c
+	if err := s.handshake(t); err != nil {
 		return nil, nil, c.readErr(err)
 	}
 	buf := c.rt.getScratch()
-	n, err := c.tls.conn.Read(*buf)
+	n, err := s.conn.Read(*buf)
 	if n > 0 {
 		return buf, (*buf)[:n], nil
 	}
@@ -108,9 +127,13 @@ func (c *conn) readTLS(t *hub.Task) (*[]byte, []byte, error) {
 	return nil, nil, c.readErr(unpark(err))
 }
 
+func (s *tlsStream) waitReadable(t *hub.Task) error { return nil }
+
+func (s *tlsStream) ready() bool { return false }
+
 // A tlsTransport is the net.Conn that crypto/tls reads and writes: the
-// conn's descriptor, read by parking the running green thread.
-type tlsTransport struct{ c *conn }
+// stream below, read by parking the running green thread.
+type tlsTransport struct{ f *fdStream }
 
 // parkError carries an error from a park (a timeout, a kill, a close)
 // through crypto/tls as a temporary error, so that tls does not make it
@@ -133,17 +156,17 @@ func unpark(err error) error {
 
 // Read reads from the descriptor, parking the running green thread.
 func (tr *tlsTransport) Read(p []byte) (int, error) {
-	c := tr.c
-	t := c.rt.Hub.Current()
+	f := tr.f
+	t := f.rt.Hub.Current()
 	if t == nil {
 		return 0, hub.ErrNotTask
 	}
 	for {
-		n, err := c.fd.TryRead(p)
+		n, err := f.fd.TryRead(p)
 		if err != errAgain {
 			return n, err
 		}
-		if err := c.fd.WaitRead(t, c.timeout); err != nil {
+		if err := f.fd.WaitRead(t, f.timeout); err != nil {
 			return 0, parkError{err}
 		}
 	}
@@ -151,7 +174,7 @@ func (tr *tlsTransport) Read(p []byte) (int, error) {
 
 // Write queues p on the descriptor's send backlog; it never parks.
 func (tr *tlsTransport) Write(p []byte) (int, error) {
-	if err := tr.c.fd.Send(p); err != nil {
+	if err := tr.f.fd.Send(p); err != nil {
 		return 0, err
 	}
 	return len(p), nil
@@ -159,7 +182,7 @@ func (tr *tlsTransport) Write(p []byte) (int, error) {
 
 // Close closes the descriptor once the backlog is sent.
 func (tr *tlsTransport) Close() error {
-	tr.c.fd.CloseFlushed()
+	tr.f.close()
 	return nil
 }
 
@@ -232,8 +255,7 @@ func connectSSL(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args star
 	if err != nil {
 		return nil, err
 	}
-	s.c.tls = &tlsState{conn: tls.Client(&tlsTransport{s.c}, conf)}
-	if err := s.c.handshake(t); err != nil {
+	if err := startTLS(s.c, conf, false).handshake(t); err != nil {
 		s.c.close()
 		return nil, err
 	}

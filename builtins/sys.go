@@ -48,7 +48,7 @@ func (rt *Runtime) stdinFile() *File {
 		if src == nil {
 			src = os.Stdin
 		}
-		rt.stdin = &conn{rt: rt, src: &blockingSrc{r: src}, kind: 'f', timeout: -1}
+		rt.stdin = newBlockingConn(rt, src)
 	}
 	f, _ := newFile(rt.stdin, "r", true)
 	f.rt, f.num = rt, 0

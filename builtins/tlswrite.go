@@ -1,19 +1,19 @@
-// This file defines the write side of a TLS conn, which follows the
-// plain write path's rules (conn.go): crypto/tls encrypts into the FD's
-// send backlog (tlsTransport.Write is hub.FD.Send), so the ciphertext
+// This file defines the write side of a TLS stream, which follows the
+// plain write path's rules (conn.go, stream.go): crypto/tls encrypts into
+// the FD's send backlog (tlsTransport.Write is hub.FD.Send), so the ciphertext
 // queued for a peer is what the high-water mark and the output limit
 // (outlimit.go) measure, and an asynchronous send failure closes the FD
 // as it does a plain one.
 //
 //   - A write through a file (write) never parks a green thread that is
-//     not the connection's owner; the owner parks in writeMuch as over
-//     plain TCP. A file write to a connection that failed (a send
+//     not the connection's owner; the owner parks in the fdStream's
+//     writeMuch as over plain TCP. A file write to a connection that failed (a send
 //     failure, an abort, a failed handshake) raises the failure to the
 //     owner, or to anyone while the connection has none (writeFailed),
 //     and is dropped quietly for other threads; the write that finds the
 //     output limit exceeded is dropped, whoever makes it.
 //   - A write before the handshake is done is kept as plaintext
-//     (tlsState.pending; the output limit bounds it too) and encrypted by
+//     (tlsStream.pending; the output limit bounds it too) and encrypted by
 //     whoever completes the handshake. If no one runs it yet, the write
 //     starts a task of its own to run it, so that the bytes leave even if
 //     no green thread ever reads the connection.
@@ -32,37 +32,37 @@ import (
 	"github.com/evscript/evscript/hub"
 )
 
-// writeTLS is write for a TLS conn. It never parks unless t is the
+// write is conn.write over TLS. It never parks unless t is the
 // connection's owner and the backlog is above highWater (writeMuch).
-func (c *conn) writeTLS(t *hub.Task, data string) error {
-	s := c.tls
-	if c.fd.Closed() {
-		return c.writeFailed(t)
+func (s *tlsStream) write(t *hub.Task, data string) error {
+	f := s.below()
+	if f.fd.Closed() {
+		return f.writeFailed(t)
 	}
 	if s.err != nil {
-		return c.handshakeFailed(t)
+		return s.handshakeFailed(t)
 	}
 	if !s.done {
-		c.writeEarly(data)
+		s.writeEarly(data)
 		return nil
 	}
-	if c.fd.Backlog() > highWater {
-		if err := c.writeMuch(t); err != nil {
+	if f.fd.Backlog() > highWater {
+		if err := f.writeMuch(t); err != nil {
 			return err
 		}
-		if c.fd.Closed() {
+		if f.fd.Closed() {
 			return nil // aborted, or failed while the owner drained
 		}
 	}
-	return c.encrypt(data)
+	return s.encrypt(data)
 }
 
 // handshakeFailed is writeFailed for a failed handshake. Out of line.
 //
 //go:noinline
-func (c *conn) handshakeFailed(t *hub.Task) error {
-	if c.owner == nil || c.owner == t {
-		return c.tls.err
+func (s *tlsStream) handshakeFailed(t *hub.Task) error {
+	if s.c.owner == nil || s.c.owner == t {
+		return s.err
 	}
 	return nil
 }
@@ -72,8 +72,8 @@ func (c *conn) handshakeFailed(t *hub.Task) error {
 // sure someone runs the handshake.
 //
 //go:noinline
-func (c *conn) writeEarly(data string) {
-	s := c.tls
+func (s *tlsStream) writeEarly(data string) {
+	c := s.c
 	if len(s.pending) > c.outputLimit() {
 		s.pending = nil
 		c.fd.AbortOutput() // the handshake, parked reading, fails with it
@@ -83,7 +83,7 @@ func (c *conn) writeEarly(data string) {
 	if s.busy == nil && !s.kicked {
 		s.kicked = true
 		c.rt.Hub.Spawn("TLS handshake", func(ht *hub.Task) error {
-			c.handshake(ht) // its failure is the reader's (s.err)
+			s.handshake(ht) // its failure is the reader's (s.err)
 			return nil
 		})
 	}
@@ -94,27 +94,27 @@ func (c *conn) writeEarly(data string) {
 // waited for it.
 //
 //go:noinline
-func (c *conn) handshakeDone() {
-	s := c.tls
-	if s.done && len(s.pending) > 0 && !c.fd.Closed() {
-		c.encryptBytes(s.pending)
+func (s *tlsStream) handshakeDone() {
+	if s.done && len(s.pending) > 0 && !s.c.fd.Closed() {
+		s.encryptBytes(s.pending)
 	}
 	s.pending = nil
 	if s.closing {
 		s.closing = false
-		c.closeTLS()
+		s.close()
 	}
 }
 
 // encrypt hands data to crypto/tls, which encrypts it into the FD's send
 // backlog without parking (tlsTransport.Write). It copies the string
 // into a scratch buffer piece by piece, since tls.Conn.Write takes bytes.
-func (c *conn) encrypt(data string) error {
-	buf := c.rt.getScratch()
-	defer c.rt.putScratch(buf)
+func (s *tlsStream) encrypt(data string) error {
+	rt := s.c.rt
+	buf := rt.getScratch()
+	defer rt.putScratch(buf)
 	for len(data) > 0 {
 		n := copy(*buf, data)
-		if err := c.encryptBytes((*buf)[:n]); err != nil {
+		if err := s.encryptBytes((*buf)[:n]); err != nil {
 			return err
 		}
 		data = data[n:]
@@ -124,19 +124,20 @@ func (c *conn) encrypt(data string) error {
 
 // encryptBytes is encrypt for bytes. A failure of the FD (Send's
 // ErrClosed) is not an error of the writer.
-func (c *conn) encryptBytes(p []byte) error {
-	if _, err := c.tls.conn.Write(p); err != nil && !c.fd.Closed() {
+func (s *tlsStream) encryptBytes(p []byte) error {
+	if _, err := s.conn.Write(p); err != nil && !s.c.fd.Closed() {
 		return unpark(err)
 	}
 	return nil
 }
 
-// sendTLS is sendall's write for a TLS conn: it runs or waits for the
-// handshake, then encrypts record by record, draining the backlog under
-// highWater before each, so that a big sendall holds little ciphertext.
-// It raises the handshake's failure and the connection's.
-func (c *conn) sendTLS(t *hub.Task, data string) error {
-	if err := c.handshake(t); err != nil {
+// send is sendall's write over TLS: it runs or waits for the handshake,
+// then encrypts record by record, draining the backlog under highWater
+// before each, so that a big sendall holds little ciphertext. It raises
+// the handshake's failure and the connection's.
+func (s *tlsStream) send(t *hub.Task, data string) error {
+	c := s.c
+	if err := s.handshake(t); err != nil {
 		return c.sendErr(err) // an abort fails a handshake with ErrClosed
 	}
 	for len(data) > 0 {
@@ -152,7 +153,7 @@ func (c *conn) sendTLS(t *hub.Task, data string) error {
 			return c.sendErr(hub.ErrClosed)
 		}
 		n := min(len(data), 16<<10)
-		if err := c.encrypt(data[:n]); err != nil {
+		if err := s.encrypt(data[:n]); err != nil {
 			return err
 		}
 		data = data[n:]
@@ -163,29 +164,38 @@ func (c *conn) sendTLS(t *hub.Task, data string) error {
 	return nil
 }
 
-// closeWriteTLS sends the close_notify alert (shutdown of the writing
-// side).
-func (c *conn) closeWriteTLS(t *hub.Task) error {
-	if err := c.handshake(t); err != nil {
-		return err
+// flush runs or waits for the handshake, which sends what was written
+// before it, then flushes the stream below.
+func (s *tlsStream) flush(t *hub.Task) error {
+	if !s.done {
+		if err := s.handshake(t); err != nil {
+			return s.c.sendErr(err)
+		}
 	}
-	return unpark(c.tls.conn.CloseWrite())
+	return s.below().flush(t)
 }
 
-// closeTLS closes a TLS conn, sending close_notify if the handshake is
-// done. Before it is done, plaintext written meanwhile is still sent: the
-// close then waits for the handshake (handshakeDone).
-func (c *conn) closeTLS() {
-	s := c.tls
+// closeWrite sends the close_notify alert (shutdown of the writing side).
+func (s *tlsStream) closeWrite(t *hub.Task) error {
+	if err := s.handshake(t); err != nil {
+		return err
+	}
+	return unpark(s.conn.CloseWrite())
+}
+
+// close closes the stream, sending close_notify if the handshake is done.
+// Before it is done, plaintext written meanwhile is still sent: the close
+// then waits for the handshake (handshakeDone).
+func (s *tlsStream) close() {
 	if s.done {
 		s.conn.Close() // close_notify, then tlsTransport.Close
 		return
 	}
-	if len(s.pending) > 0 && s.err == nil && !c.fd.Closed() {
+	if len(s.pending) > 0 && s.err == nil && !s.c.fd.Closed() {
 		s.closing = true // the handshake's task closes the descriptor
 	} else {
 		s.pending = nil
-		c.fd.CloseFlushed()
+		s.below().close()
 	}
 	s.waiters.WakeAll(hub.ErrClosed)
 }
