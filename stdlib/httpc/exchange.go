@@ -53,18 +53,18 @@ func (c *client) call(th *starlark.Thread, b *starlark.Builtin, method, rawurl s
 	if err != nil {
 		return nil, err
 	}
-	rq := &request{fname: b.Name(), method: strings.ToUpper(method), body: body, tls: tlsKey{o.verify, o.caFile}}
+	rq := &request{fname: "httpc." + b.Name(), method: strings.ToUpper(method), body: body, tls: tlsKey{o.verify, o.caFile}}
 	if rq.headers, err = headersArg(b, o.headers); err != nil {
 		return nil, err
 	}
 	if o.contentType != "" && !hasField(rq.headers, "content-type") {
 		rq.headers = append(rq.headers, http1.Field{Name: "Content-Type", Value: o.contentType})
 	}
-	if rq.url, err = parseURL(b.Name(), rawurl); err != nil {
+	if rq.url, err = parseURL(rq.fname, rawurl); err != nil {
 		return nil, err
 	}
 	if o.timeout >= 0 {
-		exc := builtins.TimeoutError.New(fmt.Sprintf("%s: %s: timed out after %v", b.Name(), rawurl, time.Duration(o.timeout)))
+		exc := builtins.TimeoutError.New(fmt.Sprintf("%s: %s: timed out after %v", rq.fname, rawurl, time.Duration(o.timeout)))
 		tm := c.rt.Hub.After(time.Duration(o.timeout), func() { t.Kill(exc) })
 		defer tm.Stop()
 	}
@@ -141,12 +141,16 @@ func (c *client) roundTrip(t *hub.Task, rq *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	head, err := requestHead(rq)
+	if err != nil {
+		return nil, err
+	}
 	for attempt := 0; ; attempt++ {
 		pc, reused, err := c.conn(t, key)
 		if err != nil {
 			return nil, wrap(rq, err)
 		}
-		resp, keep, err := exchange(pc, rq)
+		resp, keep, err := exchange(pc, rq, head)
 		if err == nil {
 			if keep {
 				c.release(pc)
@@ -222,26 +226,26 @@ func (e protoError) Error() string { return "malformed response: " + e.err.Error
 // exchange writes rq on pc and reads the response. keep reports that pc
 // may be reused: the body was read to its end and the server keeps the
 // connection open.
-func exchange(pc *pconn, rq *request) (resp *response, keep bool, err error) {
-	if err := pc.write(rq); err != nil {
+func exchange(pc *pconn, rq *request, head []byte) (resp *response, keep bool, err error) {
+	if err := pc.write(head, rq.body); err != nil {
 		if isReset(err) {
 			return nil, false, errNoResponse
 		}
 		return nil, false, err
 	}
-	var head http1.Response
-	n, err := pc.readHead(rq.method, &head)
+	var rh http1.Response
+	n, err := pc.readHead(rq.method, &rh)
 	if err != nil {
 		return nil, false, err
 	}
-	resp = newResponse(&head, rq.url)
+	resp = newResponse(&rh, rq.url)
 	pc.buf = pc.buf[n:]
-	body, err := pc.readBody(&head)
+	body, err := pc.readBody(&rh)
 	if err != nil {
 		return nil, false, err
 	}
 	resp.body = string(body)
-	keep = !head.Close && !hasToken(rq.headers, "connection", "close")
+	keep = !rh.Close && !hasToken(rq.headers, "connection", "close")
 	return resp, keep, nil
 }
 
@@ -250,8 +254,10 @@ func isReset(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF)
 }
 
-// write sends rq's head and body.
-func (pc *pconn) write(rq *request) error {
+// requestHead returns rq's head: the request line, Host, User-Agent and
+// Authorization (from the URL's user) unless rq sets them, rq's fields
+// but its framing ones, and Content-Length when rq has a body.
+func requestHead(rq *request) ([]byte, error) {
 	fields := make([]http1.Field, 0, len(rq.headers)+4)
 	if !hasField(rq.headers, "host") {
 		fields = append(fields, http1.Field{Name: "Host", Value: rq.url.Host})
@@ -273,9 +279,14 @@ func (pc *pconn) write(rq *request) error {
 	}
 	head, err := http1.AppendRequestHead(make([]byte, 0, 256+len(rq.body)), rq.method, rq.url.RequestURI(), 1, fields)
 	if err != nil {
-		return builtins.ValueError.New(fmt.Sprintf("%s: cannot send this request: %v", rq.fname, err))
+		return nil, builtins.ValueError.New(fmt.Sprintf("%s: cannot send this request: %v", rq.fname, err))
 	}
-	body := rq.body
+	return head, nil
+}
+
+// write sends a request head and body; a big body goes in pieces, each
+// handed to the kernel before the next.
+func (pc *pconn) write(head, body []byte) error {
 	if len(body) <= bigBody {
 		_, err := pc.nc.Write(append(head, body...))
 		return err
