@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/evscript/evscript/host"
+	"github.com/evscript/evscript/stdlib/httpc"
 	"go.starlark.net/starlark"
 )
 
@@ -378,4 +379,42 @@ func newTestCA(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestPoolBounds: at most 8 idle connections are kept per host, an idle
+// connection past the idle timeout is not reused, and a request that says
+// Connection: close does not leave its connection in the pool.
+func TestPoolBounds(t *testing.T) {
+	ts := newTestServer(t, false)
+	run(t, `
+def fetch():
+    return httpc.get(BASE + "/echo")
+for round in range(2):
+    gs = [api.spawn(fetch) for i in range(10)]
+    for g in gs:
+        g.wait()
+`, base(ts))
+	if n := ts.conns.Load(); n != 12 {
+		t.Errorf("10 concurrent requests, twice: %d connections, want 12 (8 kept idle)", n)
+	}
+	ts2 := newTestServer(t, false)
+	run(t, `
+httpc.get(BASE + "/echo", headers={"Connection": "close"})
+httpc.get(BASE + "/echo")
+httpc.get(BASE + "/echo")
+`, base(ts2))
+	if n := ts2.conns.Load(); n != 2 {
+		t.Errorf("after a Connection: close request, %d connections, want 2", n)
+	}
+	defer httpc.SetIdleTimeout(10 * time.Millisecond)()
+	ts3 := newTestServer(t, false)
+	run(t, `
+httpc.get(BASE + "/echo")
+httpc.get(BASE + "/echo")
+api.sleep(0.03)
+httpc.get(BASE + "/echo")
+`, base(ts3))
+	if n := ts3.conns.Load(); n != 2 {
+		t.Errorf("with a 10 ms idle timeout, %d connections, want 2", n)
+	}
 }

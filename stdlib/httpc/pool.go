@@ -23,13 +23,16 @@ import (
 	"github.com/evscript/evscript/hub"
 )
 
-// Pool bounds.
+// Pool bounds, and the default of max_redirects.
 const (
 	maxIdlePerHost = 8
 	maxIdle        = 64
-	idleTimeout    = 30 * time.Second
 	maxRedirects   = 10
 )
+
+// idleTimeout is how long a connection may stay idle in the pool (a
+// variable for tests).
+var idleTimeout = 30 * time.Second
 
 // A client is the state of one runtime's httpc module: its pool and the
 // TLS configurations it made.
