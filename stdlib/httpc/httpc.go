@@ -70,13 +70,24 @@ type options struct {
 	contentType string
 }
 
-// params returns the UnpackArgs pairs of o's keywords, after the given
-// leading pairs.
-func (o *options) params(lead ...any) []any {
+// params returns the UnpackArgs pairs of a call, in SCRIPT-API.md's
+// order: lead (the positional parameters), headers, then for post and put
+// content_type, timeout and ok, for get, delete and head timeout and ok,
+// and for request (which never raises for a status) timeout and
+// content_type; then verify, ca_file and max_redirects. It sets o's
+// defaults.
+func (o *options) params(kind byte, lead ...any) []any {
 	o.timeout, o.verify, o.redirects = -1, true, maxRedirects
-	return append(lead,
-		"headers?", &o.headers, "timeout?", &o.timeout, "ok?", &o.ok,
-		"verify?", &o.verify, "ca_file?", &o.caFile, "max_redirects?", &o.redirects)
+	p := append(lead, "headers?", &o.headers)
+	switch kind {
+	case 'd': // post, put
+		p = append(p, "content_type?", &o.contentType, "timeout?", &o.timeout, "ok?", &o.ok)
+	case 'r': // request
+		p = append(p, "timeout?", &o.timeout, "content_type?", &o.contentType)
+	default: // get, delete, head
+		p = append(p, "timeout?", &o.timeout, "ok?", &o.ok)
+	}
+	return append(p, "verify?", &o.verify, "ca_file?", &o.caFile, "max_redirects?", &o.redirects)
 }
 
 // get(url, headers=None, timeout=None, ok=None, verify=True, ca_file=None,
@@ -111,7 +122,7 @@ func (c *client) put(th *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 func (c *client) simple(th *starlark.Thread, b *starlark.Builtin, method string, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var url string
 	var o options
-	if err := starlark.UnpackArgs(b.Name(), args, kw, o.params("url", &url)...); err != nil {
+	if err := starlark.UnpackArgs(b.Name(), args, kw, o.params(0, "url", &url)...); err != nil {
 		return nil, err
 	}
 	return c.call(th, b, method, url, nil, &o, true)
@@ -122,9 +133,7 @@ func (c *client) withData(th *starlark.Thread, b *starlark.Builtin, method strin
 	var url string
 	var data starlark.Value = starlark.None
 	var o options
-	params := o.params("url", &url, "data?", &data)
-	params = append(params, "content_type?", &o.contentType)
-	if err := starlark.UnpackArgs(b.Name(), args, kw, params...); err != nil {
+	if err := starlark.UnpackArgs(b.Name(), args, kw, o.params('d', "url", &url, "data?", &data)...); err != nil {
 		return nil, err
 	}
 	body, err := bodyArg(b, "data", data)
@@ -145,9 +154,7 @@ func (c *client) request(th *starlark.Thread, b *starlark.Builtin, args starlark
 	var method, url string
 	var bodyv starlark.Value = starlark.None
 	var o options
-	params := o.params("method", &method, "url", &url, "body?", &bodyv)
-	params = append(params, "content_type?", &o.contentType)
-	if err := starlark.UnpackArgs(b.Name(), args, kw, params...); err != nil {
+	if err := starlark.UnpackArgs(b.Name(), args, kw, o.params('r', "method", &method, "url", &url, "body?", &bodyv)...); err != nil {
 		return nil, err
 	}
 	body, err := bodyArg(b, "body", bodyv)
