@@ -418,3 +418,29 @@ httpc.get(BASE + "/echo")
 		t.Errorf("with a 10 ms idle timeout, %d connections, want 2", n)
 	}
 }
+
+// TestInterruptHandshakeAndWrite: the timeout interrupts a TLS handshake
+// the server never answers and a big body the server never reads; a name
+// is resolved off the hub.
+func TestInterruptHandshakeAndWrite(t *testing.T) {
+	release := make(chan struct{})
+	stall := func(c net.Conn) { <-release }
+	silent := rawServer(t, stall)
+	deaf := rawServer(t, func(c net.Conn) {
+		readHead(c)
+		<-release
+	})
+	t.Cleanup(func() { close(release) }) // runs before the servers' cleanups
+	ts := newTestServer(t, false)
+	local := strings.Replace(ts.URL, "127.0.0.1", "localhost", 1)
+	got := run(t, `
+_, e = catch(httpc.get, SILENT.replace("http:", "https:") + "/", timeout=0.1)
+print(type(e))
+_, e = catch(httpc.post, DEAF + "/", "x" * (32 << 20), timeout=0.2)
+print(type(e))
+print(httpc.get(LOCAL + "/echo"))
+`, starlark.StringDict{"SILENT": starlark.String(silent), "DEAF": starlark.String(deaf), "LOCAL": starlark.String(local)})
+	if want := "TimeoutError\nTimeoutError\nGET /echo  ct= len=0 x=\n"; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
