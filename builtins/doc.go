@@ -27,6 +27,9 @@
 //   - making a green socket or file from a descriptor: Runtime.NewSocket,
 //     Runtime.NewStreamFile;
 //   - a green net.Conn over a socket, for Go libraries: Socket.NetConn;
+//   - connecting from Go (a client's connection pool): DialTCP, DialTLS,
+//     and Socket.Idle to check a kept-alive connection before reuse;
+//   - an exception that carries data (httpc.HTTPError): Class.NewAttrs;
 //   - guarding a builtin against Go panics: NewBuiltin, Guard.
 //
 // Starlark has no try/except, so exceptions are values. The predeclared

@@ -11,6 +11,7 @@ package builtins
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -95,12 +96,23 @@ func (c *Class) New(msg ...string) *Exception {
 	return &Exception{class: c, args: args}
 }
 
+// NewAttrs returns an instance of c with the given message (none if
+// empty) and, beside .type, .args, .message and .traceback, the
+// attributes in attrs: for a module's exception that carries data, such
+// as httpc.HTTPError's .status. attrs must not be changed afterwards.
+func (c *Class) NewAttrs(attrs starlark.StringDict, msg ...string) *Exception {
+	e := c.New(msg...)
+	e.attrs = attrs
+	return e
+}
+
 // An Exception is an instance of an exception class. It implements error,
 // so a builtin raises it by returning it.
 type Exception struct {
 	class *Class
 	args  starlark.Tuple
-	err   error // the error it was caught from (keeps its backtrace)
+	err   error               // the error it was caught from (keeps its backtrace)
+	attrs starlark.StringDict // further attributes (NewAttrs), or nil
 }
 
 // Class returns the exception's class.
@@ -152,11 +164,18 @@ func (e *Exception) Attr(name string) (starlark.Value, error) {
 	case "traceback":
 		return starlark.String(e.Traceback()), nil
 	}
-	return nil, nil
+	return e.attrs[name], nil
 }
 
 // AttrNames lists the attributes.
-func (e *Exception) AttrNames() []string { return []string{"args", "message", "traceback", "type"} }
+func (e *Exception) AttrNames() []string {
+	names := []string{"args", "message", "traceback", "type"}
+	if e.attrs != nil {
+		names = append(names, e.attrs.Keys()...)
+		sort.Strings(names)
+	}
+	return names
+}
 
 // Traceback returns the Starlark backtrace of where the exception was
 // raised, if it was caught from a Starlark call.

@@ -168,3 +168,15 @@ var socketConstants = map[string]int{
 	"SHUT_RDWR":    unix.SHUT_RDWR,
 	"SOMAXCONN":    unix.SOMAXCONN,
 }
+
+// peekEmpty reports whether a stream socket has nothing to read now: a
+// non-blocking peek finds no byte (EAGAIN), neither data nor the end of
+// the stream nor an error.
+func peekEmpty(fd int) bool {
+	var b [1]byte
+	_, _, err := unix.Recvfrom(fd, b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+	for err == unix.EINTR {
+		_, _, err = unix.Recvfrom(fd, b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+	}
+	return err == unix.EAGAIN
+}

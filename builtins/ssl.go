@@ -251,15 +251,7 @@ func connectSSL(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args star
 			return nil, ValueError.New(fmt.Sprintf("%s: no certificate in %s", b.Name(), caFile))
 		}
 	}
-	s, err := dialTCP(rt, t, b.Name(), addr, time.Duration(timeout))
-	if err != nil {
-		return nil, err
-	}
-	if err := startTLS(s.c, conf, false).handshake(t); err != nil {
-		s.c.close()
-		return nil, err
-	}
-	return s, nil
+	return dialTLS(rt, t, b.Name(), addr, conf, time.Duration(timeout))
 }
 
 // isNetError reports whether err is a network error that is not a system

@@ -10,6 +10,7 @@ import (
 	"github.com/evscript/evscript/stdlib/backdoor"
 	"github.com/evscript/evscript/stdlib/channel"
 	"github.com/evscript/evscript/stdlib/coros"
+	"github.com/evscript/evscript/stdlib/httpc"
 	"github.com/evscript/evscript/stdlib/json"
 	"github.com/evscript/evscript/stdlib/os"
 	selectmod "github.com/evscript/evscript/stdlib/select"
@@ -28,6 +29,7 @@ var Modules = []*builtins.Module{
 	socket.Module,
 	selectmod.Module,
 	backdoor.Module,
+	httpc.Module,
 	sys.Module,
 	os.Module,
 }
