@@ -15,6 +15,7 @@ import (
 	selectmod "github.com/evscript/evscript/stdlib/select"
 	"github.com/evscript/evscript/stdlib/socket"
 	"github.com/evscript/evscript/stdlib/sys"
+	"github.com/evscript/evscript/stdlib/wsgi"
 	"go.starlark.net/lib/math"
 	"go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
@@ -27,6 +28,7 @@ var Modules = []*builtins.Module{
 	channel.Module,
 	socket.Module,
 	selectmod.Module,
+	wsgi.Module,
 	backdoor.Module,
 	sys.Module,
 	os.Module,
