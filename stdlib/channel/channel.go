@@ -20,7 +20,6 @@ import (
 	"go.starlark.net/starlark"
 )
 
-
 // Module is the channel module. See SCRIPT-API.md, "coros and channel".
 var Module = &builtins.Module{
 	Name:  "channel",

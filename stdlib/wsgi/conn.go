@@ -49,10 +49,11 @@ type body struct {
 	remaining int64 // bytes left of a Content-Length body
 	chunked   bool
 	dec       http1.ChunkedDecoder
-	expect    bool // Expect: 100-continue, not yet answered
-	refused   bool // the response started before the 100: never read
-	failed    bool // the stream broke mid-body
+	expect    bool   // Expect: 100-continue, not yet answered
+	refused   bool   // the response started before the 100: never read
+	failed    bool   // the stream broke mid-body
 	pending   []byte // data taken from buf but not yet returned (readline)
+	bad       error  // a malformed chunked body: answered with its status
 }
 
 func newConn(s *server, sock *builtins.Socket, th *starlark.Thread, t *hub.Task, addr starlark.Value) *hconn {
@@ -233,7 +234,7 @@ func (c *hconn) bodyNext(max int) ([]byte, error) {
 		data, n, err := b.dec.Next(src)
 		c.r += n
 		if err != nil {
-			b.failed = true
+			b.failed, b.bad = true, err
 			return nil, err
 		}
 		if len(data) > 0 || b.dec.Done() {

@@ -56,10 +56,15 @@ func (c *hconn) serveRequest(n int) (bool, error) {
 	s.release()
 	in.c = nil
 	if err != nil {
-		if s.rt.Fatal(err) {
+		switch {
+		case s.rt.Fatal(err):
 			return false, err
+		case c.body.bad != nil && !c.resp.started:
+			c.refuse(http1.Status(c.body.bad))
+			c.resp.code, c.resp.close = http1.Status(c.body.bad), true
+		default:
+			c.appFailed(err)
 		}
-		c.appFailed(err)
 	}
 	keep := !c.resp.close && c.drain()
 	if cap(c.out) > 64<<10 {

@@ -112,16 +112,16 @@ func newServer(rt *builtins.Runtime, b *starlark.Builtin, args starlark.Tuple, k
 	var (
 		lnv       starlark.Value
 		app       starlark.Value
-		maxSize   = 1024
-		keepalive = true
+		maxSize                  = 1024
+		keepalive                = true
 		timeout   starlark.Value = starlark.None
 		log       starlark.Value
-		logOutput = true
-		logFormat = DefaultLogFormat
-		urlLimit  = 8192
-		debug     = true
+		logOutput                = true
+		logFormat                = DefaultLogFormat
+		urlLimit                 = 8192
+		debug                    = true
 		environ   starlark.Value = starlark.None
-		minChunk  = 4096
+		minChunk                 = 4096
 	)
 	if err := starlark.UnpackArgs(b.Name(), args, kw, "listener", &lnv, "app", &app,
 		"max_size?", &maxSize, "keepalive?", &keepalive, "socket_timeout?", &timeout,
