@@ -34,7 +34,7 @@ type hconn struct {
 	r, w int
 	req  http1.Request
 
-	remoteAddr, remotePort starlark.String
+	remoteAddr, remotePort starlark.Value // boxed once per connection
 	cache                  envCache
 
 	body  body
@@ -57,7 +57,7 @@ type body struct {
 }
 
 func newConn(s *server, sock *builtins.Socket, th *starlark.Thread, t *hub.Task, addr starlark.Value) *hconn {
-	c := &hconn{s: s, nc: sock.NetConn(), th: th, t: t}
+	c := &hconn{s: s, nc: sock.NetConn(), th: th, t: t, remoteAddr: empty, remotePort: empty}
 	if a, ok := addr.(starlark.Tuple); ok && len(a) == 2 {
 		if h, ok := a[0].(starlark.String); ok {
 			c.remoteAddr = h

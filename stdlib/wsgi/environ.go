@@ -37,6 +37,9 @@ const (
 	kRunOnce    = starlark.String("wsgi.run_once")
 )
 
+// empty is "" boxed once.
+var empty starlark.Value = starlark.String("")
+
 var wsgiVersion = func() starlark.Tuple {
 	t := starlark.Tuple{starlark.MakeInt(1), starlark.MakeInt(0)}
 	t.Freeze()
@@ -49,14 +52,15 @@ const maxNames = 512
 // envCache holds a connection's values from its last request.
 type envCache struct {
 	target           []byte
-	raw, path, query starlark.String
+	raw, path, query starlark.Value
 	vals             []cachedVal
-	keys             []starlark.String // this request's header keys, for repeats
+	keys             []starlark.Value // this request's header keys, for repeats
 }
 
+// cachedVal is a header's key and value, boxed once.
 type cachedVal struct {
-	key starlark.String
-	val starlark.String
+	key starlark.Value
+	val starlark.Value
 }
 
 // environ returns the environ dict of c.req and its input file.
@@ -74,7 +78,7 @@ func (c *hconn) environ(in *input) *starlark.Dict {
 		}
 	}
 	env.SetKey(kMethod, methodString(req.Method))
-	env.SetKey(kScript, starlark.String(""))
+	env.SetKey(kScript, empty)
 	raw, path, query := c.target()
 	env.SetKey(kRawPath, raw)
 	env.SetKey(kPath, path)
@@ -84,8 +88,8 @@ func (c *hconn) environ(in *input) *starlark.Dict {
 	env.SetKey(kSrvPort, s.serverPort)
 	env.SetKey(kRemoteAddr, c.remoteAddr)
 	env.SetKey(kRemotePort, c.remotePort)
-	env.SetKey(kCType, starlark.String(""))
-	env.SetKey(kCLength, starlark.String(""))
+	env.SetKey(kCType, empty)
+	env.SetKey(kCLength, empty)
 	c.headers(env)
 	env.SetKey(kInput, in)
 	env.SetKey(kErrors, s.errors)
@@ -112,7 +116,7 @@ func (c *hconn) headers(env *starlark.Dict) {
 		if c.repeated(key) {
 			old, _, _ := env.Get(key)
 			if o, ok := old.(starlark.String); ok {
-				val = o + "," + val
+				val = o + "," + val.(starlark.String)
 			}
 		}
 		c.cache.keys = append(c.cache.keys, key)
@@ -121,7 +125,7 @@ func (c *hconn) headers(env *starlark.Dict) {
 }
 
 // repeated reports whether key was already set by this request's headers.
-func (c *hconn) repeated(key starlark.String) bool {
+func (c *hconn) repeated(key starlark.Value) bool {
 	for _, k := range c.cache.keys {
 		if k == key {
 			return true
@@ -132,12 +136,12 @@ func (c *hconn) repeated(key starlark.String) bool {
 
 // headerValue returns v as a string, reusing the last request's value of
 // the same field position when it is the same.
-func (c *hconn) headerValue(i int, key starlark.String, v []byte) starlark.String {
+func (c *hconn) headerValue(i int, key starlark.Value, v []byte) starlark.Value {
 	vals := c.cache.vals
-	if i < len(vals) && vals[i].key == key && string(vals[i].val) == string(v) {
+	if i < len(vals) && vals[i].key == key && string(vals[i].val.(starlark.String)) == string(v) {
 		return vals[i].val
 	}
-	val := starlark.String(v)
+	var val starlark.Value = starlark.String(v)
 	if i < len(vals) {
 		vals[i] = cachedVal{key, val}
 	} else if i == len(vals) && i < 64 {
@@ -148,7 +152,7 @@ func (c *hconn) headerValue(i int, key starlark.String, v []byte) starlark.Strin
 
 // headerKey returns the environ key of a header name: "HTTP_" and the
 // name upper-cased with "-" as "_", or CONTENT_TYPE and CONTENT_LENGTH.
-func (s *server) headerKey(name []byte) starlark.String {
+func (s *server) headerKey(name []byte) starlark.Value {
 	if k, ok := s.names[string(name)]; ok {
 		return k
 	}
@@ -163,8 +167,8 @@ func (s *server) headerKey(name []byte) starlark.String {
 		}
 		b = append(b, ch)
 	}
-	k := starlark.String(b)
-	switch k {
+	var k starlark.Value = starlark.String(b)
+	switch string(b) {
 	case "HTTP_CONTENT_TYPE":
 		k = kCType
 	case "HTTP_CONTENT_LENGTH":
@@ -178,7 +182,7 @@ func (s *server) headerKey(name []byte) starlark.String {
 
 // target returns RAW_PATH_INFO, PATH_INFO and QUERY_STRING, reused when
 // the target is the previous request's.
-func (c *hconn) target() (raw, path, query starlark.String) {
+func (c *hconn) target() (raw, path, query starlark.Value) {
 	t := c.req.Target
 	if c.cache.target != nil && string(c.cache.target) == string(t) {
 		return c.cache.raw, c.cache.path, c.cache.query
@@ -246,31 +250,31 @@ func unhex(c byte) (byte, bool) {
 }
 
 // methodString returns the method, interned for the common ones.
-func methodString(m []byte) starlark.String {
+func methodString(m []byte) starlark.Value {
 	switch string(m) {
 	case "GET":
-		return "GET"
+		return starlark.String("GET")
 	case "POST":
-		return "POST"
+		return starlark.String("POST")
 	case "HEAD":
-		return "HEAD"
+		return starlark.String("HEAD")
 	case "PUT":
-		return "PUT"
+		return starlark.String("PUT")
 	case "DELETE":
-		return "DELETE"
+		return starlark.String("DELETE")
 	case "OPTIONS":
-		return "OPTIONS"
+		return starlark.String("OPTIONS")
 	case "PATCH":
-		return "PATCH"
+		return starlark.String("PATCH")
 	}
 	return starlark.String(m)
 }
 
-func protoString(minor int) starlark.String {
+func protoString(minor int) starlark.Value {
 	if minor == 0 {
-		return "HTTP/1.0"
+		return starlark.String("HTTP/1.0")
 	}
-	return "HTTP/1.1"
+	return starlark.String("HTTP/1.1")
 }
 
 // splitAddr splits "host:port" (or "[v6]:port").

@@ -78,7 +78,7 @@ func (s *server) logRequest(c *hconn, line string, began time.Time) {
 	if !s.logOutput || s.logWrite == nil {
 		return
 	}
-	var b []byte
+	b := s.logBuf[:0]
 	for _, p := range s.logFmt {
 		if p.field == "" {
 			b = append(b, p.text...)
@@ -87,39 +87,45 @@ func (s *server) logRequest(c *hconn, line string, began time.Time) {
 		b = s.appendField(b, c, p, line, began)
 	}
 	b = append(b, '\n')
-	starlark.Call(c.th, s.logWrite, starlark.Tuple{starlark.String(b)}, nil)
+	s.logBuf = b
+	s.logArgs[0] = starlark.String(b)
+	starlark.Call(c.th, s.logWrite, s.logArgs[:], nil)
+	s.logArgs[0] = nil
 }
 
 // appendField appends one field of the log line.
 func (s *server) appendField(b []byte, c *hconn, p logPart, line string, began time.Time) []byte {
 	var num float64
 	var str string
+	isNum := true
 	switch p.field {
 	case "client_ip":
-		str = string(c.remoteAddr)
+		str, isNum = string(c.remoteAddr.(starlark.String)), false
 	case "client_port":
-		str = string(c.remotePort)
+		str, isNum = string(c.remotePort.(starlark.String)), false
 	case "date_time":
-		str = s.date.logDate()
+		str, isNum = s.date.logDate(), false
 	case "request_line":
-		str = line
+		str, isNum = line, false
 	case "status_code":
-		num, str = float64(c.resp.code), strconv.Itoa(c.resp.code)
+		num = float64(c.resp.code)
 	case "body_length":
-		num, str = float64(c.resp.bodyBytes), strconv.FormatInt(c.resp.bodyBytes, 10)
+		num = float64(c.resp.bodyBytes)
 	case "wall_seconds":
 		num = time.Since(began).Seconds()
-		str = strconv.FormatFloat(num, 'f', -1, 64)
+		if p.conv == 's' {
+			return strconv.AppendFloat(b, num, 'f', -1, 64)
+		}
 	}
-	switch p.conv {
-	case 'd':
-		return strconv.AppendInt(b, int64(num), 10)
-	case 'f':
+	switch {
+	case p.conv == 'f':
 		prec := p.prec
 		if prec < 0 {
 			prec = 6
 		}
 		return strconv.AppendFloat(b, num, 'f', prec, 64)
+	case isNum:
+		return strconv.AppendInt(b, int64(num), 10)
 	}
 	return append(b, str...)
 }

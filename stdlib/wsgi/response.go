@@ -48,7 +48,7 @@ func (c *hconn) serveRequest(n int) (bool, error) {
 	}
 	c.r += n
 	c.startBody()
-	c.resp = response{length: -1, close: !s.keepalive || c.req.Close || s.stopping}
+	c.resp = response{length: -1, close: !s.keepalive || c.req.Close || s.stopping, fields: c.resp.fields[:0]}
 	if err := s.acquire(c.t); err != nil {
 		return false, err
 	}

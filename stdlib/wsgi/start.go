@@ -33,10 +33,8 @@ func (sr *startResponse) Hash() (uint32, error) { return builtins.IdentityHash(s
 // returns write. Called again, it needs exc_info, and re-raises it if the
 // head was already written.
 func (sr *startResponse) CallInternal(th *starlark.Thread, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	var status string
-	var headers starlark.Value
-	var excInfo starlark.Value = starlark.None
-	if err := starlark.UnpackArgs("start_response", args, kw, "status", &status, "headers", &headers, "exc_info?", &excInfo); err != nil {
+	status, headers, excInfo, err := unpackStart(args, kw)
+	if err != nil {
 		return nil, err
 	}
 	c := sr.c
@@ -57,6 +55,28 @@ func (sr *startResponse) CallInternal(th *starlark.Thread, args starlark.Tuple, 
 	}
 	r.called = true
 	return c.write, nil
+}
+
+// unpackStart unpacks start_response's arguments, by hand in the usual
+// case of two positional ones.
+func unpackStart(args starlark.Tuple, kw []starlark.Tuple) (string, starlark.Value, starlark.Value, error) {
+	if len(args) == 2 && len(kw) == 0 {
+		if s, ok := args[0].(starlark.String); ok {
+			return string(s), args[1], starlark.None, nil
+		}
+	}
+	return unpackStartSlow(args, kw)
+}
+
+// unpackStartSlow is unpackStart's general path, whose variables escape.
+//
+//go:noinline
+func unpackStartSlow(args starlark.Tuple, kw []starlark.Tuple) (string, starlark.Value, starlark.Value, error) {
+	var status string
+	var headers starlark.Value
+	var excInfo starlark.Value = starlark.None
+	err := starlark.UnpackArgs("start_response", args, kw, "status", &status, "headers", &headers, "exc_info?", &excInfo)
+	return status, headers, excInfo, err
 }
 
 // reraise returns the error that raises exc_info: an exception, or the
@@ -105,9 +125,6 @@ func (c *hconn) setHeaders(v starlark.Value) error {
 		value, ok2 := starlark.AsString(t[1])
 		if !ok1 || !ok2 {
 			return fmt.Errorf("start_response: headers[%d]: want str name and value", i)
-		}
-		if _, err := http1.AppendHeader(nil, name, value); err != nil {
-			return fmt.Errorf("start_response: headers[%d]: %v", i, err)
 		}
 		switch {
 		case strings.EqualFold(name, "Content-Length"):

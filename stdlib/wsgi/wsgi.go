@@ -58,10 +58,10 @@ type server struct {
 	baseEnv   *starlark.Dict
 	minChunk  int
 
-	scheme     starlark.String
+	scheme     starlark.Value
 	errors     starlark.Value
-	serverName starlark.String
-	serverPort starlark.String
+	serverName starlark.Value
+	serverPort starlark.Value
 	handler    *starlark.Builtin
 
 	conns    map[*hconn]struct{}
@@ -70,9 +70,11 @@ type server struct {
 	stopping bool
 	drained  hub.WaitQueue // the server's thread, stopping
 
-	bufs  [][]byte                   // free read buffers
-	names map[string]starlark.String // header name -> environ key
-	date  dateCache
+	logBuf  []byte                    // the log line being formatted
+	logArgs [1]starlark.Value         // write's argument, reused
+	bufs    [][]byte                  // free read buffers
+	names   map[string]starlark.Value // header name -> environ key
+	date    dateCache
 }
 
 // serve is wsgi.server(listener, app, ...).
@@ -139,7 +141,7 @@ func newServer(rt *builtins.Runtime, b *starlark.Builtin, args starlark.Tuple, k
 	}
 	s := &server{rt: rt, app: app, maxSize: max(maxSize, 1), keepalive: keepalive,
 		timeout: -1, logOutput: logOutput, urlLimit: max(urlLimit, 1), debug: debug,
-		minChunk: max(minChunk, 1), conns: map[*hconn]struct{}{}, names: map[string]starlark.String{}}
+		minChunk: max(minChunk, 1), conns: map[*hconn]struct{}{}, names: map[string]starlark.Value{}}
 	if timeout != starlark.None {
 		var sec builtins.Seconds
 		if err := sec.Unpack(timeout); err != nil {
@@ -156,9 +158,9 @@ func newServer(rt *builtins.Runtime, b *starlark.Builtin, args starlark.Tuple, k
 		return nil, nil, fmt.Errorf("%s: environ: got %s, want a dict", b.Name(), environ.Type())
 	}
 	s.limits = http1.Limits{MaxRequestLine: s.urlLimit + 64}
-	s.scheme = "http"
+	s.scheme = starlark.String("http")
 	if ln.TLS() {
-		s.scheme = "https"
+		s.scheme = starlark.String("https")
 	}
 	s.setServerAddr(ln)
 	s.handler = starlark.NewBuiltin("wsgi.connection", s.serveConn)
