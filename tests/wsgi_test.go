@@ -2,9 +2,12 @@ package tests
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -143,5 +146,38 @@ func TestComet(t *testing.T) {
 	}
 	if code := s.interrupt(); code != 0 {
 		t.Errorf("exit status %d after Ctrl-C, want 0", code)
+	}
+}
+
+// TestWSGIOverTLS serves an ssl_listener: the same server, over TLS.
+func TestWSGIOverTLS(t *testing.T) {
+	ca := newTestCA(t, "evscript wsgi test")
+	script := filepath.Join(t.TempDir(), "tls_wsgi.star")
+	src := `
+def app(env, start_response):
+    body = env["wsgi.input"].read()
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [env["wsgi.url_scheme"], " ", body]
+
+ln = api.ssl_listener(("127.0.0.1", 0), sys.argv[1], sys.argv[2])
+print("listening on port %d" % ln.getsockname()[1])
+wsgi.server(ln, app, log_output=False)
+`
+	if err := os.WriteFile(script, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, script, ca.certFile, ca.keyFile)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: ca.pool, ServerName: "localhost"}}}
+	for i := 0; i < 3; i++ {
+		resp, err := client.Post("https://"+s.addr()+"/", "text/plain", strings.NewReader("secret"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != "https secret" {
+			t.Fatalf("got %q", b)
+		}
 	}
 }
