@@ -231,3 +231,37 @@ func (rt *Runtime) NewStreamFile(sysfd int, mode string) (*File, error) {
 	}
 	return f, nil
 }
+
+// WaitReadable parks the calling green thread until the socket may have
+// bytes to read (or is at its end, or closed), without taking a buffer: a
+// server waiting for a keep-alive connection's next request then holds no
+// read buffer, and its parked stack stays shallow. The read deadline
+// bounds the park. Over TLS it returns at once (a record may hold no
+// application data), and the next Read does the waiting.
+func (nc *NetConn) WaitReadable() error {
+	t, err := nc.task()
+	if err != nil {
+		return err
+	}
+	d, err := timeout(nc.rdeadline)
+	if err != nil {
+		return err
+	}
+	c := nc.s.c
+	if err := c.beginRead(t, "read"); err != nil {
+		return err
+	}
+	saved := c.timeout
+	c.timeout = d
+	err = c.s.waitReadable(t)
+	c.timeout = saved
+	c.endRead()
+	return netErr(err)
+}
+
+// TLS reports whether the socket speaks TLS: an ssl_listener, or a socket
+// it accepted, or a connect_ssl client.
+func (s *Socket) TLS() bool {
+	_, layered := s.c.s.(*tlsStream)
+	return s.tlsConf != nil || layered
+}

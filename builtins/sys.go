@@ -69,9 +69,11 @@ type outFileWriter struct {
 }
 
 func (w outFileWriter) write(t *hub.Task, data string) error {
-	var out = w.rt.stdout()
+	var out io.Writer
 	if w.dest == 2 {
 		out = w.rt.stderr()
+	} else {
+		out = w.rt.stdout()
 	}
 	if err := w.rt.output().err(w.dest); err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	selectmod "github.com/evscript/evscript/stdlib/select"
 	"github.com/evscript/evscript/stdlib/socket"
 	"github.com/evscript/evscript/stdlib/sys"
+	"github.com/evscript/evscript/stdlib/wsgi"
 	"go.starlark.net/lib/math"
 	"go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
@@ -30,6 +31,7 @@ var Modules = []*builtins.Module{
 	selectmod.Module,
 	backdoor.Module,
 	httpc.Module,
+	wsgi.Module,
 	sys.Module,
 	os.Module,
 }

@@ -16,6 +16,8 @@ var testedElsewhere = map[string]string{
 	"tcpclient.star":  "TestTCPClient",
 	"tlsecho.star":    "TestTLSEcho",
 	"backdoor.star":   "TestBackdoorScript",
+	"hello_wsgi.star": "TestHelloWSGI",
+	"comet.star":      "TestComet",
 }
 
 // expectedOutput returns the "# Output:" block at the end of a script.

@@ -1,0 +1,294 @@
+// This file builds the environ dict of a request. The keys are constants,
+// header keys are interned per server, and values that repeat from one
+// request of a connection to the next (the target, most header values)
+// are reused, so a keep-alive client's requests allocate little more than
+// the dict.
+
+package wsgi
+
+import (
+	"bytes"
+
+	"github.com/evscript/evscript/stdlib/internal/http1"
+	"go.starlark.net/starlark"
+)
+
+// The environ keys.
+const (
+	kMethod     = starlark.String("REQUEST_METHOD")
+	kScript     = starlark.String("SCRIPT_NAME")
+	kPath       = starlark.String("PATH_INFO")
+	kRawPath    = starlark.String("RAW_PATH_INFO")
+	kQuery      = starlark.String("QUERY_STRING")
+	kCType      = starlark.String("CONTENT_TYPE")
+	kCLength    = starlark.String("CONTENT_LENGTH")
+	kSrvName    = starlark.String("SERVER_NAME")
+	kSrvPort    = starlark.String("SERVER_PORT")
+	kProto      = starlark.String("SERVER_PROTOCOL")
+	kRemoteAddr = starlark.String("REMOTE_ADDR")
+	kRemotePort = starlark.String("REMOTE_PORT")
+	kInput      = starlark.String("wsgi.input")
+	kErrors     = starlark.String("wsgi.errors")
+	kScheme     = starlark.String("wsgi.url_scheme")
+	kTerminated = starlark.String("wsgi.input_terminated")
+	kVersion    = starlark.String("wsgi.version")
+	kMultiT     = starlark.String("wsgi.multithread")
+	kMultiP     = starlark.String("wsgi.multiprocess")
+	kRunOnce    = starlark.String("wsgi.run_once")
+)
+
+// empty is "" boxed once.
+var empty starlark.Value = starlark.String("")
+
+var wsgiVersion = func() starlark.Tuple {
+	t := starlark.Tuple{starlark.MakeInt(1), starlark.MakeInt(0)}
+	t.Freeze()
+	return t
+}()
+
+// maxNames bounds a server's cache of header keys.
+const maxNames = 512
+
+// envCache holds a connection's values from its last request.
+type envCache struct {
+	target           []byte
+	raw, path, query starlark.Value
+	vals             []cachedVal
+	keys             []starlark.Value // this request's header keys, for repeats
+}
+
+// cachedVal is a header's key and value, boxed once.
+type cachedVal struct {
+	key starlark.Value
+	val starlark.Value
+}
+
+// environ returns the environ dict of c.req and its input file.
+func (c *hconn) environ(in *input) *starlark.Dict {
+	req := &c.req
+	s := c.s
+	n := 20 + len(req.Headers)
+	if s.baseEnv != nil {
+		n += s.baseEnv.Len()
+	}
+	env := starlark.NewDict(n)
+	if s.baseEnv != nil {
+		for _, kv := range s.baseEnv.Items() {
+			env.SetKey(kv[0], kv[1])
+		}
+	}
+	env.SetKey(kMethod, methodString(req.Method))
+	env.SetKey(kScript, empty)
+	raw, path, query := c.target()
+	env.SetKey(kRawPath, raw)
+	env.SetKey(kPath, path)
+	env.SetKey(kQuery, query)
+	env.SetKey(kProto, protoString(req.Minor))
+	env.SetKey(kSrvName, s.serverName)
+	env.SetKey(kSrvPort, s.serverPort)
+	env.SetKey(kRemoteAddr, c.remoteAddr)
+	env.SetKey(kRemotePort, c.remotePort)
+	env.SetKey(kCType, empty)
+	env.SetKey(kCLength, empty)
+	c.headers(env)
+	env.SetKey(kInput, in)
+	env.SetKey(kErrors, s.errors)
+	env.SetKey(kScheme, s.scheme)
+	env.SetKey(kTerminated, starlark.True)
+	env.SetKey(kVersion, wsgiVersion)
+	env.SetKey(kMultiT, starlark.False)
+	env.SetKey(kMultiP, starlark.False)
+	env.SetKey(kRunOnce, starlark.False)
+	return env
+}
+
+// headers adds HTTP_* (and CONTENT_TYPE, CONTENT_LENGTH) to env. Names
+// with "_" are dropped, as eventlet does, so that X-Foo_Bar cannot pose as
+// X-Foo-Bar; repeats are joined with ",".
+func (c *hconn) headers(env *starlark.Dict) {
+	c.cache.keys = c.cache.keys[:0]
+	for i, h := range c.req.Headers {
+		if bytes.IndexByte(h.Name, '_') >= 0 {
+			continue
+		}
+		key := c.s.headerKey(h.Name)
+		val := c.headerValue(i, key, h.Value)
+		if c.repeated(key) {
+			old, _, _ := env.Get(key)
+			if o, ok := old.(starlark.String); ok {
+				val = o + "," + val.(starlark.String)
+			}
+		}
+		c.cache.keys = append(c.cache.keys, key)
+		env.SetKey(key, val)
+	}
+}
+
+// repeated reports whether key was already set by this request's headers.
+func (c *hconn) repeated(key starlark.Value) bool {
+	for _, k := range c.cache.keys {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// headerValue returns v as a string, reusing the last request's value of
+// the same field position when it is the same.
+func (c *hconn) headerValue(i int, key starlark.Value, v []byte) starlark.Value {
+	vals := c.cache.vals
+	if i < len(vals) && vals[i].key == key && string(vals[i].val.(starlark.String)) == string(v) {
+		return vals[i].val
+	}
+	var val starlark.Value = starlark.String(v)
+	if i < len(vals) {
+		vals[i] = cachedVal{key, val}
+	} else if i == len(vals) && i < 64 {
+		c.cache.vals = append(vals, cachedVal{key, val})
+	}
+	return val
+}
+
+// headerKey returns the environ key of a header name: "HTTP_" and the
+// name upper-cased with "-" as "_", or CONTENT_TYPE and CONTENT_LENGTH.
+func (s *server) headerKey(name []byte) starlark.Value {
+	if k, ok := s.names[string(name)]; ok {
+		return k
+	}
+	b := make([]byte, 0, 5+len(name))
+	b = append(b, "HTTP_"...)
+	for _, ch := range name {
+		switch {
+		case 'a' <= ch && ch <= 'z':
+			ch -= 'a' - 'A'
+		case ch == '-':
+			ch = '_'
+		}
+		b = append(b, ch)
+	}
+	var k starlark.Value = starlark.String(b)
+	switch string(b) {
+	case "HTTP_CONTENT_TYPE":
+		k = kCType
+	case "HTTP_CONTENT_LENGTH":
+		k = kCLength
+	}
+	if len(s.names) < maxNames {
+		s.names[string(name)] = k
+	}
+	return k
+}
+
+// target returns RAW_PATH_INFO, PATH_INFO and QUERY_STRING, reused when
+// the target is the previous request's.
+func (c *hconn) target() (raw, path, query starlark.Value) {
+	t := c.req.Target
+	if c.cache.target != nil && string(c.cache.target) == string(t) {
+		return c.cache.raw, c.cache.path, c.cache.query
+	}
+	c.cache.target = append(c.cache.target[:0], t...)
+	p := t
+	if c.req.Form == http1.AbsoluteForm {
+		p = stripAuthority(p)
+	}
+	q := []byte(nil)
+	if i := bytes.IndexByte(p, '?'); i >= 0 {
+		p, q = p[:i], p[i+1:]
+	}
+	raw = starlark.String(p)
+	path = raw
+	if bytes.IndexByte(p, '%') >= 0 {
+		path = starlark.String(unquote(p))
+	}
+	query = starlark.String(q)
+	c.cache.raw, c.cache.path, c.cache.query = raw, path, query
+	return raw, path, query
+}
+
+// stripAuthority returns the path of an absolute-form target.
+func stripAuthority(t []byte) []byte {
+	i := bytes.Index(t, []byte("://"))
+	rest := t[i+3:]
+	if j := bytes.IndexAny(rest, "/?"); j >= 0 {
+		if rest[j] == '?' {
+			return append([]byte("/"), rest[j:]...)
+		}
+		return rest[j:]
+	}
+	return []byte("/")
+}
+
+// unquote percent-decodes p; a bad escape is kept as it is.
+func unquote(p []byte) []byte {
+	out := make([]byte, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		if p[i] == '%' && i+2 < len(p) {
+			h, ok1 := unhex(p[i+1])
+			l, ok2 := unhex(p[i+2])
+			if ok1 && ok2 {
+				out = append(out, h<<4|l)
+				i += 2
+				continue
+			}
+		}
+		out = append(out, p[i])
+	}
+	return out
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// methodString returns the method, interned for the common ones.
+func methodString(m []byte) starlark.Value {
+	switch string(m) {
+	case "GET":
+		return starlark.String("GET")
+	case "POST":
+		return starlark.String("POST")
+	case "HEAD":
+		return starlark.String("HEAD")
+	case "PUT":
+		return starlark.String("PUT")
+	case "DELETE":
+		return starlark.String("DELETE")
+	case "OPTIONS":
+		return starlark.String("OPTIONS")
+	case "PATCH":
+		return starlark.String("PATCH")
+	}
+	return starlark.String(m)
+}
+
+func protoString(minor int) starlark.Value {
+	if minor == 0 {
+		return starlark.String("HTTP/1.0")
+	}
+	return starlark.String("HTTP/1.1")
+}
+
+// splitAddr splits "host:port" (or "[v6]:port").
+func splitAddr(a string) (host, port string) {
+	i := len(a) - 1
+	for i >= 0 && a[i] != ':' {
+		i--
+	}
+	if i < 0 {
+		return a, ""
+	}
+	host, port = a[:i], a[i+1:]
+	if len(host) > 1 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+	}
+	return host, port
+}
