@@ -1,101 +1,27 @@
 package tests
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
+	"github.com/evscript/evscript/host/hosttest"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
-// testCA is a certificate authority made for one test, and a server
-// certificate for 127.0.0.1 and localhost that it signed.
-type testCA struct {
-	caFile, certFile, keyFile string
-	pool                      *x509.CertPool
-}
+// testCA is a certificate authority made for one test (hosttest.NewCA).
+type testCA = hosttest.CA
 
-// newTestCA writes ca.pem, cert.pem and key.pem into a temporary directory.
-func newTestCA(t *testing.T, name string) *testCA {
-	t.Helper()
-	dir := t.TempDir()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: name + " CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IsCA:                  true,
-		KeyUsage:              x509.KeyUsageCertSign,
-		BasicConstraintsValid: true,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2),
-		Subject:      pkix.Name{CommonName: "localhost"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &testCA{
-		caFile:   filepath.Join(dir, "ca.pem"),
-		certFile: filepath.Join(dir, "cert.pem"),
-		keyFile:  filepath.Join(dir, "key.pem"),
-		pool:     x509.NewCertPool(),
-	}
-	c.pool.AddCert(ca)
-	writePEM(t, c.caFile, "CERTIFICATE", caDER)
-	writePEM(t, c.certFile, "CERTIFICATE", der)
-	writePEM(t, c.keyFile, "EC PRIVATE KEY", keyDER)
-	return c
-}
-
-func writePEM(t *testing.T, path, typ string, der []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
+func newTestCA(t *testing.T, name string) *testCA { return hosttest.NewCA(t, name) }
 
 // TestTLSEcho runs scripts/tlsecho.star with a certificate made here:
 // Go clients verify it and echo lines, including several at once; a
 // client that is not TLS fails alone.
 func TestTLSEcho(t *testing.T) {
 	ca := newTestCA(t, "evscript test")
-	s := startServer(t, "../scripts/tlsecho.star", ca.certFile, ca.keyFile, "0")
-	conf := &tls.Config{RootCAs: ca.pool, ServerName: "localhost"}
+	s := startServer(t, "../scripts/tlsecho.star", ca.CertFile, ca.KeyFile, "0")
+	conf := &tls.Config{RootCAs: ca.Pool, ServerName: "localhost"}
 
 	// A plain TCP client that sends garbage: its handshake fails in its own
 	// green thread and the server goes on.
@@ -139,7 +65,7 @@ func TestTLSEcho(t *testing.T) {
 // it is refused with an OSError; with verify=False it works.
 func TestConnectSSL(t *testing.T) {
 	ca := newTestCA(t, "evscript test")
-	s := startServer(t, "../scripts/tlsecho.star", ca.certFile, ca.keyFile, "0")
+	s := startServer(t, "../scripts/tlsecho.star", ca.CertFile, ca.KeyFile, "0")
 	src := `
 addr = ("127.0.0.1", int(sys.argv[1]))
 conn = api.connect_ssl(addr, ca_file=sys.argv[2])
@@ -160,7 +86,7 @@ print("verify=False:", conn.makefile().readline().strip())
 conn.shutdown(socket.SHUT_WR)
 print("after close_notify:", repr(conn.recv(10)))
 `
-	r := runEvscript(t, 20*time.Second, "", "-c", src, fmt.Sprint(s.port), ca.caFile)
+	r := runEvscript(t, 20*time.Second, "", "-c", src, fmt.Sprint(s.port), ca.CAFile)
 	want := "verified: over TLS\n" +
 		"unknown CA: OSError True True\n" +
 		"wrong name: OSError\n" +
@@ -198,7 +124,7 @@ f.write("from client")
 print(repr(f.readline()))
 print(got)
 `
-	r := runEvscript(t, 20*time.Second, "", "-c", src, ca.certFile, ca.keyFile, ca.caFile)
+	r := runEvscript(t, 20*time.Second, "", "-c", src, ca.CertFile, ca.KeyFile, ca.CAFile)
 	want := "from server\n\"\"\n[\"from client\"]\n"
 	if r.code != 0 || r.stdout != want {
 		t.Errorf("status %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", r.code, r.stdout, want, r.stderr)

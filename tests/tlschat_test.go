@@ -28,8 +28,8 @@ var tlsListing1 = strings.Replace(listing1,
 func startTLSListing1(t *testing.T) (*server, *tls.Config) {
 	t.Helper()
 	ca := newTestCA(t, "evscript chat")
-	s := startServer(t, writeScript(t, "tlslisting1.star", tlsListing1), ca.certFile, ca.keyFile)
-	return s, &tls.Config{RootCAs: ca.pool, ServerName: "localhost"}
+	s := startServer(t, writeScript(t, "tlslisting1.star", tlsListing1), ca.CertFile, ca.KeyFile)
+	return s, &tls.Config{RootCAs: ca.Pool, ServerName: "localhost"}
 }
 
 // dialTLS connects to the TLS chat and completes the handshake; it also

@@ -166,9 +166,9 @@ wsgi.server(ln, app, log_output=False)
 	if err := os.WriteFile(script, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := startServer(t, script, ca.certFile, ca.keyFile)
+	s := startServer(t, script, ca.CertFile, ca.KeyFile)
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: ca.pool, ServerName: "localhost"}}}
+		TLSClientConfig: &tls.Config{RootCAs: ca.Pool, ServerName: "localhost"}}}
 	for i := 0; i < 3; i++ {
 		resp, err := client.Post("https://"+s.addr()+"/", "text/plain", strings.NewReader("secret"))
 		if err != nil {

@@ -6,6 +6,7 @@ package httpc
 
 import (
 	"fmt"
+	"github.com/evscript/evscript/stdlib/internal/jsondepth"
 	"net/url"
 	"strings"
 
@@ -91,37 +92,10 @@ func (r *response) json(th *starlark.Thread, b *starlark.Builtin, args starlark.
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
 		return nil, err
 	}
-	if err := checkJSONDepth(r.body); err != nil {
+	if err := jsondepth.Check(r.body, jsondepth.Max); err != nil {
 		return nil, builtins.ValueError.New("json: " + err.Error())
 	}
 	return starlark.Call(th, starjson.Module.Members["decode"], starlark.Tuple{starlark.String(r.body)}, nil)
-}
-
-// maxJSONDepth bounds the nesting json() accepts, as stdlib/json's
-// MaxDepth does for json.decode (the decoder recurses per bracket).
-const maxJSONDepth = 10_000
-
-// checkJSONDepth reports an error if s nests arrays or objects deeper
-// than maxJSONDepth, skipping strings; the decoder judges the syntax.
-func checkJSONDepth(s string) error {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '[', '{':
-			if depth++; depth > maxJSONDepth {
-				return fmt.Errorf("nested deeper than %d", maxJSONDepth)
-			}
-		case ']', '}':
-			depth--
-		case '"':
-			for i++; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' {
-					i++
-				}
-			}
-		}
-	}
-	return nil
 }
 
 // httpError returns the HTTPError for r, the answer to rq.

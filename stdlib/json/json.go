@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/evscript/evscript/builtins"
+	"github.com/evscript/evscript/stdlib/internal/jsondepth"
 	starjson "go.starlark.net/lib/json"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
@@ -15,7 +16,7 @@ import (
 
 // MaxDepth bounds the nesting of arrays and objects json.decode and
 // json.indent accept, as Python's json is bounded by its recursion limit.
-const MaxDepth = 10_000
+const MaxDepth = jsondepth.Max
 
 // Module is the json module of every script: encode, decode, indent and
 // encode_indent, as in go.starlark.net/lib/json, with the depth bound. It
@@ -41,35 +42,11 @@ func depthChecked(inner *starlark.Builtin) *starlark.Builtin {
 	return builtins.NewBuiltin(inner.Name(), func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 		if len(args) > 0 {
 			if s, ok := args[0].(starlark.String); ok {
-				if err := checkJSONDepth(string(s)); err != nil {
+				if err := jsondepth.Check(string(s), MaxDepth); err != nil {
 					return nil, fmt.Errorf("%s: %v", b.Name(), err)
 				}
 			}
 		}
 		return inner.CallInternal(th, args, kw)
 	})
-}
-
-// checkJSONDepth reports an error if s nests arrays or objects deeper than
-// MaxDepth. It skips strings (with their escapes) and looks at nothing
-// else: the decoder still judges the syntax.
-func checkJSONDepth(s string) error {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '[', '{':
-			if depth++; depth > MaxDepth {
-				return fmt.Errorf("nesting deeper than %d at offset %d", MaxDepth, i)
-			}
-		case ']', '}':
-			depth--
-		case '"':
-			for i++; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' {
-					i++
-				}
-			}
-		}
-	}
-	return nil
 }

@@ -224,8 +224,8 @@ func unquote(p []byte) []byte {
 	out := make([]byte, 0, len(p))
 	for i := 0; i < len(p); i++ {
 		if p[i] == '%' && i+2 < len(p) {
-			h, ok1 := unhex(p[i+1])
-			l, ok2 := unhex(p[i+2])
+			h, ok1 := http1.Unhex(p[i+1])
+			l, ok2 := http1.Unhex(p[i+2])
 			if ok1 && ok2 {
 				out = append(out, h<<4|l)
 				i += 2
@@ -235,18 +235,6 @@ func unquote(p []byte) []byte {
 		out = append(out, p[i])
 	}
 	return out
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // methodString returns the method, interned for the common ones.

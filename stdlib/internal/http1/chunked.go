@@ -152,7 +152,7 @@ func (d *ChunkedDecoder) expect(c, want byte, next uint8) error {
 }
 
 func (d *ChunkedDecoder) sizeByte(c byte) error {
-	v, ok := unhex(c)
+	v, ok := Unhex(c)
 	if !ok {
 		if d.digits == 0 {
 			return ErrChunkSize
@@ -237,7 +237,9 @@ func (d *ChunkedDecoder) trailerByte(c byte) error {
 	return nil
 }
 
-func unhex(c byte) (byte, bool) {
+// Unhex returns the value of the hexadecimal digit c (either case). It may
+// be called from any goroutine.
+func Unhex(c byte) (byte, bool) {
 	switch {
 	case '0' <= c && c <= '9':
 		return c - '0', true
