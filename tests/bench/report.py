@@ -18,7 +18,7 @@ import re
 import statistics
 import subprocess
 
-PEER_ORDER = ["evscript", "go", "node", "uvicorn", "uvloop", "aiohttp", "asyncio", "gevent", "eventlet"]
+PEER_ORDER = ["evscript", "evscript-nolog", "go", "node", "uvicorn", "uvloop", "aiohttp", "asyncio", "gevent", "eventlet"]
 PEER_NAMES = {
     "evscript": "evscript",
     "go": "Go (goroutine per conn)",
@@ -32,7 +32,8 @@ PEER_NAMES = {
 }
 # The HTTP peers (tests/bench/peers/http_*) by the server each one runs.
 HTTP_NAMES = dict(PEER_NAMES, go="Go net/http", node="Node.js http", gevent="gevent.pywsgi",
-                  eventlet="eventlet.wsgi", evscript="evscript wsgi")
+                  eventlet="eventlet.wsgi", evscript="evscript wsgi (hello_wsgi.star: access log on)")
+HTTP_NAMES["evscript-nolog"] = "evscript wsgi, no access log (http_peer.star)"
 COLORS = {
     "evscript": "#d62728",
     "go": "#1f77b4",
@@ -41,6 +42,7 @@ COLORS = {
     "asyncio": "#8c564b",
     "gevent": "#e377c2",
     "eventlet": "#7f7f7f",
+    "evscript-nolog": "#ff9896",
     "uvicorn": "#17becf",
     "aiohttp": "#bcbd22",
 }

@@ -14,8 +14,10 @@
 #   REPEATS [3] runs of every case; the report gives median and min-max
 #   PEERS ["evscript go node uvloop asyncio gevent eventlet"]
 #   CASES ["echo chat idle micro http"]
-#   HTTP_PEERS ["evscript go node uvicorn aiohttp gevent eventlet"]: the
-#     servers of the http cases (tests/bench/peers/http_*)
+#   HTTP_PEERS ["evscript evscript-nolog go node uvicorn aiohttp gevent eventlet"]:
+#     the servers of the http cases (tests/bench/peers/http_*); evscript-nolog
+#     runs the hello cases on peers/http_peer.star, without hello_wsgi.star's
+#     access log (the other peers log nothing)
 #   WRK_THREADS [1] wrk threads (all on LOADGEN_CPU)  LONGPOLL [5000] held requests
 #   EVSCRIPT [build from this tree]: an evscript binary to run instead
 #   HELLO_WSGI [scripts/hello_wsgi.star]: evscript's hello-world app; when it
@@ -44,7 +46,7 @@ if [ -n "${QUICK:-}" ]; then
 fi
 : "${DURATION:=10}" "${WARMUP:=2}" "${REPEATS:=3}" "${IDLE_CONNS:=10000}" "${PARKED:=100000}" "${STARTUP_RUNS:=20}"
 : "${PEERS:=evscript go node uvloop asyncio gevent eventlet}" "${CASES:=echo chat idle micro http}" "${SENDERS:=10}"
-: "${HTTP_PEERS:=evscript go node uvicorn aiohttp gevent eventlet}" "${WRK_THREADS:=1}" "${LONGPOLL:=5000}"
+: "${HTTP_PEERS:=evscript evscript-nolog go node uvicorn aiohttp gevent eventlet}" "${WRK_THREADS:=1}" "${LONGPOLL:=5000}"
 : "${HELLO_WSGI:=scripts/hello_wsgi.star}" "${MARKDOWN:=$ROOT/tests/bench/RESULTS.md}" "${CHART=$ROOT/tests/bench/results.png}"
 : "${SERVER_CPU:=1}" "${LOADGEN_CPU:=0}" "${NICE:=-10}" "${OUT:=$ROOT/tests/bench/out}"
 : "${QUIET:=0.3}" "${QUIET_WAIT:=30s}"
@@ -96,7 +98,7 @@ ensure_peers() {
 		aiohttp) "$PY" -c "import aiohttp, uvloop" 2>/dev/null || { log "no aiohttp or uvloop: skipped in http"; continue; } ;;
 		uvicorn) "$PY" -c "import uvicorn, httptools, uvloop" 2>/dev/null || { log "no uvicorn, httptools or uvloop: skipped in http"; continue; } ;;
 		node) command -v node >/dev/null || { log "no node: skipped in http"; continue; } ;;
-		evscript) [ -f "$HELLO_WSGI" ] || { log "no $HELLO_WSGI (wsgi not there yet): evscript skipped in http"; continue; } ;;
+		evscript | evscript-nolog) [ -f "$HELLO_WSGI" ] || { log "no $HELLO_WSGI (wsgi not there yet): evscript skipped in http"; continue; } ;;
 		esac
 		kept+=("$p")
 	done
@@ -158,6 +160,7 @@ http_server() {
 	case $1 in
 	evscript)
 		if [ "$2" = hello ]; then echo "$EV $HELLO_WSGI"; else echo "$EV tests/bench/peers/http_peer.star"; fi ;;
+	evscript-nolog) echo "$EV tests/bench/peers/http_peer.star" ;;
 	go) echo "$BIN/gopeer http" ;;
 	node) echo "node tests/bench/peers/http_node.js" ;;
 	*) echo "$PY tests/bench/peers/http_$1.py" ;;
@@ -185,9 +188,10 @@ http_cases() {
 			http_load "$peer" hello wrk "${wrk[@]}" -conns 100
 			http_load "$peer" hello wrk "${wrk[@]}" -conns 1000
 			http_load "$peer" hello wrk "${wrk[@]}" -conns 100 -close
-			http_load "$peer" all wrk "${wrk[@]}" -conns 100 -body 4096
+			# evscript-nolog differs from evscript only in the hello cases.
+			[ "$peer" = evscript-nolog ] || http_load "$peer" all wrk "${wrk[@]}" -conns 100 -body 4096
 		fi
-		http_load "$peer" all longpoll -conns "$LONGPOLL"
+		[ "$peer" = evscript-nolog ] || http_load "$peer" all longpoll -conns "$LONGPOLL"
 	done
 }
 
