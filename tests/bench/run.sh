@@ -30,6 +30,8 @@
 #     long at most) until other work uses less than QUIET cores
 #   OUT [tests/bench/out]: raw results, logs and binaries (not committed)
 #   REPORT_ONLY=1: only rewrite RESULTS.md and the chart from OUT
+#   APPEND=1: add to OUT's results instead of starting afresh (for example a
+#     later run of one more peer), then report on all of them
 #
 # Missing peers are installed with apt-get (python3-eventlet,
 # python3-gevent, python3-uvloop, python3-matplotlib, nodejs; for http:
@@ -257,8 +259,10 @@ if [ ! -f scripts/echoserver.star ] || [ ! -f scripts/chatserver.star ]; then
 	log "scripts/echoserver.star or scripts/chatserver.star missing: evscript runs only the micro-benchmarks"
 fi
 ulimit -n "$(ulimit -Hn)"
-mv -f "$RESULTS" "$RESULTS.old" 2>/dev/null || true
-rm -f "$MICRO"/*.txt
+if [ -z "${APPEND:-}" ]; then
+	mv -f "$RESULTS" "$RESULTS.old" 2>/dev/null || true
+	rm -f "$MICRO"/*.txt "$OUT/run.txt"
+fi
 {
 	echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "peers=$PEERS"
@@ -269,7 +273,7 @@ rm -f "$MICRO"/*.txt
 	echo "duration=$DURATION warmup=$WARMUP repeats=$REPEATS idle_conns=$IDLE_CONNS parked=$PARKED startup_runs=$STARTUP_RUNS senders=$SENDERS"
 	echo "server_cpu=$SERVER_CPU loadgen_cpu=$LOADGEN_CPU nice=$NICE quiet=$QUIET quiet_wait=$QUIET_WAIT quick=${QUICK:-}"
 	echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo '+dirty')"
-} >"$OUT/run.txt"
+} >>"$OUT/run.txt"
 for rep in $(seq 1 "$REPEATS"); do
 	log "repeat $rep of $REPEATS: $PEERS"
 	server_cases
