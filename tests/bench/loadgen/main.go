@@ -43,6 +43,7 @@ type options struct {
 	quiet    float64       // wait until other work uses less than this many cores
 	quietFor time.Duration // but no longer than this
 	command  []string      // server command, after "--"
+	sub      string        // the subcommand, for the results
 }
 
 func main() {
@@ -84,6 +85,7 @@ func usage() {
 // newFlags returns a FlagSet with the shared flags bound to o.
 func newFlags(name string, o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ExitOnError)
+	o.sub = name
 	fs.StringVar(&o.addr, "addr", "", "`host:port` of a running server on 127.0.0.1 (instead of a command)")
 	fs.IntVar(&o.pid, "pid", 0, "process id of the server at -addr, to read its CPU time and memory")
 	fs.StringVar(&o.label, "label", "", "name of the server in the results (eventlet, go, evscript...)")

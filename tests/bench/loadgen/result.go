@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,7 +68,7 @@ func emit(o *options, r *result, runErr error, args []string) error {
 	if runErr == nil {
 		fmt.Fprintln(os.Stderr, r.summary())
 	}
-	r.Loadgen = r.Case + " " + commandString(args)
+	r.Loadgen = cmp.Or(o.sub, r.Case) + " " + commandString(args)
 	b, err := json.Marshal(r)
 	if err != nil || o.jsonFile == "" {
 		return errors.Join(runErr, err)
