@@ -185,7 +185,9 @@ def read_settings(out_dir):
                 for part in line.split():
                     if "=" in part:
                         k, v = part.split("=", 1)
-                        settings[k] = v
+                        # APPEND=1 runs add their settings: the first start counts.
+                        if k not in ("started", "loadavg_start") or k not in settings:
+                            settings[k] = v
     return settings
 
 

@@ -275,7 +275,7 @@ fi
 	echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo '+dirty')"
 } >>"$OUT/run.txt"
 for rep in $(seq 1 "$REPEATS"); do
-	log "repeat $rep of $REPEATS: $PEERS"
+	log "repeat $rep of $REPEATS: $CASES; peers $PEERS; http peers $HTTP_PEERS"
 	server_cases
 	case " $CASES " in *" http "*) http_cases ;; esac
 	case " $CASES " in *" micro "*)
