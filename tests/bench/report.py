@@ -18,7 +18,7 @@ import re
 import statistics
 import subprocess
 
-PEER_ORDER = ["evscript", "go", "node", "uvloop", "asyncio", "gevent", "eventlet"]
+PEER_ORDER = ["evscript", "evscript-nolog", "go", "node", "uvicorn", "uvloop", "aiohttp", "asyncio", "gevent", "eventlet"]
 PEER_NAMES = {
     "evscript": "evscript",
     "go": "Go (goroutine per conn)",
@@ -27,7 +27,13 @@ PEER_NAMES = {
     "asyncio": "asyncio",
     "gevent": "gevent",
     "eventlet": "eventlet",
+    "uvicorn": "uvicorn + httptools + uvloop",
+    "aiohttp": "aiohttp + uvloop",
 }
+# The HTTP peers (tests/bench/peers/http_*) by the server each one runs.
+HTTP_NAMES = dict(PEER_NAMES, go="Go net/http", node="Node.js http", gevent="gevent.pywsgi",
+                  eventlet="eventlet.wsgi", evscript="evscript wsgi (hello_wsgi.star: access log on)")
+HTTP_NAMES["evscript-nolog"] = "evscript wsgi, no access log (http_peer.star)"
 COLORS = {
     "evscript": "#d62728",
     "go": "#1f77b4",
@@ -36,7 +42,15 @@ COLORS = {
     "asyncio": "#8c564b",
     "gevent": "#e377c2",
     "eventlet": "#7f7f7f",
+    "evscript-nolog": "#ff9896",
+    "uvicorn": "#17becf",
+    "aiohttp": "#bcbd22",
 }
+HTTP_CASES = [  # (case, what, conns or None for any)
+    ("http_hello", "hello, keep-alive", None),
+    ("http_close", "hello, Connection: close", None),
+    ("http_echo", "POST 4 KiB echo", None),
+]
 ECHO_CONNS = [10, 100, 1000]
 CHAT_CASES = [(100, 1), (1000, 1), (100, 16)]  # (clients, lines in flight per sender)
 
@@ -171,7 +185,9 @@ def read_settings(out_dir):
                 for part in line.split():
                     if "=" in part:
                         k, v = part.split("=", 1)
-                        settings[k] = v
+                        # APPEND=1 runs add their settings: the first start counts.
+                        if k not in ("started", "loadavg_start") or k not in settings:
+                            settings[k] = v
     return settings
 
 
@@ -190,8 +206,9 @@ def machine():
     except OSError:
         pass
     versions = {"go": run(["go", "version"]), "node": run(["node", "--version"]),
-                "python": "/usr/bin/python3 " + platform.python_version()}
-    for mod in ["eventlet", "gevent", "uvloop", "matplotlib"]:
+                "python": "/usr/bin/python3 " + platform.python_version(),
+                "wrk": (run(["wrk", "-v"]).splitlines() or ["?"])[0].split(" Copyright")[0]}
+    for mod in ["eventlet", "gevent", "uvloop", "aiohttp", "uvicorn", "httptools", "matplotlib"]:
         try:
             versions[mod] = __import__(mod).__version__
         except ImportError:
@@ -225,7 +242,9 @@ def write_markdown(path, runs, failures, micro, micro_cmds, settings, info, char
     if settings.get("quick"):
         add("**Quick mode** (`QUICK=1`): short runs and fewer connections; treat these figures as "
             "indicative.\n")
-    add("![results](results.png)\n")
+    if chart:
+        add("![results]({})\n".format(os.path.basename(chart)))
+    cases = {k[1] for k in g}
 
     add("## Machine\n")
     v = info["versions"]
@@ -244,11 +263,35 @@ def write_markdown(path, runs, failures, micro, micro_cmds, settings, info, char
             "load generator, and the kernel's own threads): median {:.0f} %, max {:.0f} % of a core. "
             "It lowers rates more than the server's CPU per operation.".format(
                 100 * statistics.median(others), 100 * max(others)))
+    if "http_hello" in cases or "http_longpoll" in cases:
+        add("- HTTP: {}; aiohttp {}, uvicorn {}, httptools {}".format(
+            v["wrk"], v["aiohttp"], v["uvicorn"], v["httptools"]))
     add("")
+    if cases & {"echo", "chat"}:
+        add("## Against the targets of issue 6\n")
+        add(targets(g, micro, settings))
+    if "echo" in cases:
+        echo_section(add, g, labels)
+    if "chat" in cases:
+        chat_section(add, g, labels, settings)
+    if any(c.startswith("http_") for c in cases):
+        http_section(add, g, labels, settings)
+    if cases & {"idle", "parked"} or micro:
+        memory_section(add, g, labels, micro)
+    if micro or "startup" in cases:
+        micro_section(add, g, labels, micro)
+    commands_section(add, runs, labels, micro_cmds, settings)
+    if failures:
+        add("## Failed runs\n")
+        for r in failures:
+            add("- {} {} (conns {}): {}".format(r["label"], r["case"], r.get("conns", ""),
+                                                 r["error"].splitlines()[0][:300]))
+        add("")
+    with open(path, "w") as f:
+        f.write("\n".join(md).rstrip() + "\n")
 
-    add("## Against the targets of issue 6\n")
-    add(targets(g, micro, settings))
 
+def echo_section(add, g, labels):
     add("## Echo: one line in flight per connection\n")
     add("Server CPU per round trip (µs) is the server's user+system time (`/proc/PID/stat`) over the "
         "window divided by the round trips; lower is better. The load generator checks every byte "
@@ -271,6 +314,8 @@ def write_markdown(path, runs, failures, micro, micro_cmds, settings, info, char
     add(table(["server", "conns", "server µs / round trip", "round trips/s", "p50 µs", "p99 µs",
                "busy: server / loadgen"], rows) + "\n")
 
+
+def chat_section(add, g, labels, settings):
     add("## Chat: every line to every other client\n")
     add("{} of the clients send; a line is in flight until all other clients have it, and each sender "
         "keeps 1 or 16 lines in flight. A delivery is one line arriving at one client; latency is from "
@@ -294,6 +339,8 @@ def write_markdown(path, runs, failures, micro, micro_cmds, settings, info, char
     add(table(["server", "clients", "in flight", "deliveries/s", "server µs / delivery", "p50 µs",
                "p99 µs", "busy: server / loadgen", "lost+reordered+corrupt"], rows) + "\n")
 
+
+def memory_section(add, g, labels, micro):
     add("## Memory\n")
     add("*Idle*: the echo server's VmRSS (`/proc/PID/status`) before and after opening the "
         "connections, each served one line, divided by their number. *Parked*: VmRSS of a process "
@@ -312,6 +359,8 @@ def write_markdown(path, runs, failures, micro, micro_cmds, settings, info, char
     add(table(["server", "idle KiB / connection", "parked KiB / thread (RSS)",
                "parked KiB / thread (Go heap+stack)"], rows) + "\n")
 
+
+def micro_section(add, g, labels, micro):
     add("## Green threads and startup\n")
     add("ns per operation of each runtime's own primitives, on one core: *spawn + join* starts a thread "
         "running an empty function and waits for it; *hand-off* is two threads alternating with "
@@ -332,6 +381,8 @@ def write_markdown(path, runs, failures, micro, micro_cmds, settings, info, char
         add("evscript's `BenchmarkStartup` (tests/, `-benchtime 200x`): {} ms.\n".format(
             Stat(micro["evscript"]["startup_bench_ms"]).fmt("{:.2f}")))
 
+
+def commands_section(add, runs, labels, micro_cmds, settings):
     add("## Exact commands\n")
     add("From the repository root; `run.sh` runs each of these {} time(s). "
         "The load generator picks a free port and appends it to the server command.\n".format(
@@ -351,14 +402,83 @@ def write_markdown(path, runs, failures, micro, micro_cmds, settings, info, char
             cmds.append(c)
     add("```\n" + "\n".join(relative(c) for c in cmds) + "\n```\n")
 
-    if failures:
-        add("## Failed runs\n")
-        for r in failures:
-            add("- {} {} (conns {}): {}".format(r["label"], r["case"], r.get("conns", ""),
-                                                 r["error"].splitlines()[0][:300]))
-        add("")
-    with open(path, "w") as f:
-        f.write("\n".join(md).rstrip() + "\n")
+
+def load1(runs):
+    """The range of the 1-minute load averages recorded as the windows opened."""
+    vals = []
+    for r in runs:
+        try:
+            vals.append(float(r.get("loadavg", "").split()[0]))
+        except (ValueError, IndexError):
+            pass
+    if not vals:
+        return "–"
+    lo, hi = min(vals), max(vals)
+    return "{:.1f}".format(lo) if lo == hi else "{:.1f}–{:.1f}".format(lo, hi)
+
+
+def http_section(add, g, labels, settings):
+    add("## HTTP: hello world, POST echo, long-poll\n")
+    add("`wrk` ({} thread(s)) on the load generator's core drives each peer's HTTP server over loopback: "
+        "the hello-world app (`Hello, World!\\r\\n`, text/plain) on keep-alive connections, the same "
+        "with `Connection: close` (a new connection per request), and `POST /echo` of a 4 KiB body "
+        "(`tests/bench/loadgen/post_echo.lua`). *Server µs / request* is the server's user+system time "
+        "(`/proc/PID/stat`) over the wrk run divided by the requests wrk completed; lower is better. "
+        "p50/p99 are wrk's (`--latency`). loadgen checks one hello and one echo before each run; "
+        "*errors* are wrk's non-2xx responses and socket errors. *Long-poll*: the server's VmRSS before "
+        "and after N connections each send `GET /wait` and the server holds them all, divided by N; "
+        "then `GET /release` answers them and every answer is checked. *load* is the 1-minute "
+        "/proc/loadavg as each window opened: the machine was shared, so the busy share of the rest "
+        "of the machine (*others*, in cores) is shown too.\n".format(settings.get("wrk_threads", "1")))
+    hello_conns = sorted({k[2] for k in g if k[1] == "http_hello"})
+    cols = [("http_hello", n, "hello, {} conns".format(n)) for n in hello_conns]
+    cols += [(c, n, "{}, {} conns".format(what, n)) for c, what, _ in HTTP_CASES[1:]
+             for n in sorted({k[2] for k in g if k[1] == c})]
+    lp = sorted({k[2] for k in g if k[1] == "http_longpoll"})
+    http_labels = [l for l in labels if any(k[0] == l and k[1].startswith("http_") for k in g)]
+    rows = []
+    for label in http_labels:
+        row = [HTTP_NAMES.get(label, label)]
+        for c, n, _ in cols:
+            row.append(field(g, (label, c, n, 0), "server_us_per_op").fmt("{:.1f}"))
+        for n in lp:
+            row.append(field(g, (label, "http_longpoll", n, 0), "kib_per_item").fmt("{:.1f}"))
+        rows.append(row)
+    add("Server CPU µs per request (median, min–max), and KiB per held long-poll:\n")
+    add(table(["server"] + [name for _, _, name in cols] +
+              ["KiB / held long-poll ({:,})".format(n) for n in lp], rows) + "\n")
+    rows = []
+    for label in http_labels:
+        for c, n, name in cols:
+            key = (label, c, n, 0)
+            if key not in g:
+                continue
+            errs = sum(r.get("non2xx", 0) + r.get("socket_errors", 0) for r in g[key])
+            rows.append([HTTP_NAMES.get(label, label), name,
+                         field(g, key, "server_us_per_op").fmt("{:.1f}"),
+                         stat_rate(field(g, key, "rate")),
+                         field(g, key, "p50_us").fmt("{:.0f}", False),
+                         field(g, key, "p99_us").fmt("{:.0f}"),
+                         field(g, key, "server_util").fmt("{:.0%}", False) + " / " +
+                         field(g, key, "loadgen_util").fmt("{:.0%}", False),
+                         field(g, key, "other_util").fmt("{:.2f}"),
+                         str(errs), load1(g[key])])
+    add(table(["server", "case", "server µs / request", "requests/s", "p50 µs", "p99 µs",
+               "busy: server / wrk", "others (cores)", "errors", "load"], rows) + "\n")
+    if lp:
+        rows = []
+        for label in http_labels:
+            for n in lp:
+                key = (label, "http_longpoll", n, 0)
+                if key not in g:
+                    continue
+                rows.append([HTTP_NAMES.get(label, label), "{:,}".format(n),
+                             Stat([r["rss_before"] / 2**20 for r in g[key]]).fmt("{:.1f}", False),
+                             Stat([r["rss_after"] / 2**20 for r in g[key]]).fmt("{:.1f}", False),
+                             field(g, key, "kib_per_item").fmt("{:.2f}"),
+                             str(min(r.get("released", 0) for r in g[key])), load1(g[key])])
+        add(table(["server", "held", "RSS before MiB", "RSS after MiB", "KiB / held request",
+                   "answered (min)", "load"], rows) + "\n")
 
 
 def relative(cmd):
@@ -497,13 +617,14 @@ def main():
     ap.add_argument("--results", required=True)
     ap.add_argument("--micro", required=True)
     ap.add_argument("--markdown", required=True)
-    ap.add_argument("--chart", required=True)
+    ap.add_argument("--chart", default="", help="the chart to write (none if empty)")
     a = ap.parse_args()
     runs, failures = load_results(a.results)
     micro, micro_cmds = parse_micro(a.micro)
     settings = read_settings(os.path.dirname(os.path.abspath(a.results)))
     write_markdown(a.markdown, runs, failures, micro, micro_cmds, settings, machine(), a.chart)
-    write_chart(a.chart, runs, micro)
+    if a.chart:
+        write_chart(a.chart, runs, micro)
 
 
 if __name__ == "__main__":

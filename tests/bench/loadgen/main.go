@@ -6,11 +6,14 @@
 //	loadgen idle    [flags] [-- server command]   server memory per idle connection
 //	loadgen parked  [flags] -- command            memory per parked green thread
 //	loadgen startup [flags] -- command            wall time of a one-line script
+//	loadgen wrk     [flags] [-- server command]   HTTP load from wrk: hello, Connection: close, POST echo
+//	loadgen longpoll [flags] [-- server command]  server memory per held HTTP long-poll
 //
 // The server is either already running at -addr (give -pid to measure its
 // CPU and memory), or the command after "--", which loadgen starts on a free
 // port (the port replaces "{port}" in the command, or is appended to it),
-// waits for a line that contains the port, measures, and kills. Every
+// waits for a line that contains the port (for wrk and longpoll: until the
+// port accepts connections), measures, and kills. Every
 // result is printed to stderr for people and, with -json FILE, appended to
 // FILE as one JSON object per line for tests/bench/report.py.
 //
@@ -40,6 +43,7 @@ type options struct {
 	quiet    float64       // wait until other work uses less than this many cores
 	quietFor time.Duration // but no longer than this
 	command  []string      // server command, after "--"
+	sub      string        // the subcommand, for the results
 }
 
 func main() {
@@ -59,6 +63,10 @@ func main() {
 		err = mainParked(os.Args[2:])
 	case "startup":
 		err = mainStartup(os.Args[2:])
+	case "wrk":
+		err = mainWrk(os.Args[2:])
+	case "longpoll":
+		err = mainLongpoll(os.Args[2:])
 	default:
 		usage()
 	}
@@ -69,7 +77,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: loadgen echo|chat|idle|parked|startup [flags] [-- command]\n"+
+	fmt.Fprintln(os.Stderr, "usage: loadgen echo|chat|idle|parked|startup|wrk|longpoll [flags] [-- command]\n"+
 		"run loadgen SUBCOMMAND -h for the flags")
 	os.Exit(2)
 }
@@ -77,6 +85,7 @@ func usage() {
 // newFlags returns a FlagSet with the shared flags bound to o.
 func newFlags(name string, o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ExitOnError)
+	o.sub = name
 	fs.StringVar(&o.addr, "addr", "", "`host:port` of a running server on 127.0.0.1 (instead of a command)")
 	fs.IntVar(&o.pid, "pid", 0, "process id of the server at -addr, to read its CPU time and memory")
 	fs.StringVar(&o.label, "label", "", "name of the server in the results (eventlet, go, evscript...)")

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +16,7 @@ import (
 // are left out of the JSON.
 type result struct {
 	Label   string `json:"label"`
-	Case    string `json:"case"` // echo, chat, idle, parked, startup
+	Case    string `json:"case"` // echo, chat, idle, parked, startup, http_hello, http_close, http_echo, http_longpoll
 	Conns   int    `json:"conns,omitempty"`
 	Senders int    `json:"senders,omitempty"`
 	Window  int    `json:"window,omitempty"` // lines in flight per sender
@@ -44,6 +45,12 @@ type result struct {
 	RSSAfter   int64   `json:"rss_after,omitempty"`
 	KiBPerItem float64 `json:"kib_per_item,omitempty"` // per connection or per parked thread
 
+	Threads      int    `json:"threads,omitempty"`  // http: wrk threads
+	Non2xx       int64  `json:"non2xx"`             // http: responses outside 2xx and 3xx
+	SocketErrors int64  `json:"socket_errors"`      // http: wrk's connect, read, write and timeout errors
+	Loadavg      string `json:"loadavg,omitempty"`  // /proc/loadavg (1, 5, 15 min) as the window opened
+	Released     int    `json:"released,omitempty"` // http_longpoll: held requests answered correctly at the end
+
 	Ms    []float64 `json:"ms,omitempty"` // startup: every run's wall time
 	MedMs float64   `json:"median_ms,omitempty"`
 
@@ -61,7 +68,7 @@ func emit(o *options, r *result, runErr error, args []string) error {
 	if runErr == nil {
 		fmt.Fprintln(os.Stderr, r.summary())
 	}
-	r.Loadgen = r.Case + " " + commandString(args)
+	r.Loadgen = cmp.Or(o.sub, r.Case) + " " + commandString(args)
 	b, err := json.Marshal(r)
 	if err != nil || o.jsonFile == "" {
 		return errors.Join(runErr, err)
@@ -81,6 +88,14 @@ func (r *result) summary() string {
 		return fmt.Sprintf("%s %s conns=%d senders=%d window=%d: %.0f ops/s p50 %.0fµs p99 %.0fµs; server %.2f µs/op (%.0f%% of a core), loadgen %.0f%%, others %.0f%%; lost %d reordered %d corrupt %d",
 			r.Label, r.Case, r.Conns, r.Senders, r.Window, r.Rate, r.P50us, r.P99us,
 			r.ServerUsOp, 100*r.ServerUtil, 100*r.LoadgenUtil, 100*r.OtherUtil, r.Lost, r.Reordered, r.Corrupt)
+	case "http_hello", "http_close", "http_echo":
+		return fmt.Sprintf("%s %s conns=%d threads=%d: %.0f req/s p50 %.0fµs p99 %.0fµs; server %.2f µs/req (%.0f%% of a core), wrk %.0f%%, others %.0f%%; non-2xx %d, socket errors %d; loadavg %s",
+			r.Label, r.Case, r.Conns, r.Threads, r.Rate, r.P50us, r.P99us, r.ServerUsOp, 100*r.ServerUtil,
+			100*r.LoadgenUtil, 100*r.OtherUtil, r.Non2xx, r.SocketErrors, r.Loadavg)
+	case "http_longpoll":
+		return fmt.Sprintf("%s %s n=%d: RSS %.1f MiB -> %.1f MiB, %.2f KiB each; %d released; loadavg %s",
+			r.Label, r.Case, r.Conns, float64(r.RSSBefore)/(1<<20), float64(r.RSSAfter)/(1<<20), r.KiBPerItem,
+			r.Released, r.Loadavg)
 	case "idle", "parked":
 		return fmt.Sprintf("%s %s n=%d: RSS %.1f MiB -> %.1f MiB, %.2f KiB each",
 			r.Label, r.Case, r.Conns, float64(r.RSSBefore)/(1<<20), float64(r.RSSAfter)/(1<<20), r.KiBPerItem)

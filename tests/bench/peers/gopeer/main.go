@@ -8,6 +8,7 @@
 //	gopeer micro         print spawn_join, yield_pair and yield_alone in ns/op
 //	gopeer parked N      park N goroutines in time.Sleep, print "ready", wait
 //	gopeer hello         print 1
+//	gopeer http PORT     serve the HTTP benchmark's endpoints with net/http (http.go)
 //
 // Servers print "listening on 127.0.0.1:PORT" once they accept connections.
 package main
@@ -40,13 +41,15 @@ func main() {
 		parked()
 	case "hello":
 		fmt.Println(1)
+	case "http":
+		serveHTTP(arg())
 	default:
 		usage()
 	}
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gopeer echo|chat PORT | micro | parked N | hello")
+	fmt.Fprintln(os.Stderr, "usage: gopeer echo|chat|http PORT | micro | parked N | hello")
 	os.Exit(2)
 }
 
