@@ -197,7 +197,8 @@ func TestErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	closed := "http://" + ln.Addr().String()
-	ln.Close()
+	// Closed only once the other servers listen, so none of them is given
+	// its port.
 	garbage := rawServer(t, func(c net.Conn) {
 		readHead(c)
 		c.Write([]byte("HTTP/1.1 2x0 Nope\r\n\r\n"))
@@ -211,6 +212,7 @@ func TestErrors(t *testing.T) {
 		c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"))
 	})
 	nothing := rawServer(t, func(c net.Conn) { readHead(c) })
+	ln.Close()
 	got := run(t, `
 def show(url, **kw):
     _, e = catch(httpc.get, url, **kw)
