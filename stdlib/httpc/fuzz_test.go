@@ -51,7 +51,9 @@ func FuzzResponse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		payload.Store(&data)
 		out, err := runErr(t, `
-for call in [lambda: httpc.get(URL, timeout=5, max_redirects=1), lambda: httpc.request("GET", URL, timeout=5, max_redirects=1)]:
+# No redirects: a fuzzed Location may name any host, and a fuzz run must
+# not look names up or leave loopback (the redirect logic has its own tests).
+for call in [lambda: httpc.get(URL, timeout=5, max_redirects=0), lambda: httpc.request("GET", URL, timeout=5, max_redirects=0)]:
     _, e = catch(call)
     if e != None:
         if not isinstance(e, (ConnectionError, ValueError)):
