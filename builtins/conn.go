@@ -135,6 +135,12 @@ func (c *conn) readErr(err error) error {
 		c.eof = true
 		return nil
 	}
+	if errors.Is(err, syscall.ECONNRESET) && c.fd != nil {
+		// The connection is dead both ways: release the descriptor now.
+		// The reader gets the reset; writes to it then fail as after a
+		// send failure (the owner's raise, the others' are dropped).
+		c.fd.Fail(err)
+	}
 	return err
 }
 

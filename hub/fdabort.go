@@ -35,6 +35,17 @@ func (fd *FD) AbortOutput() {
 	fd.fail(ErrOutputLimit)
 }
 
+// Fail closes the FD for its users with err as its failure, and closes
+// the descriptor at once: what its user does when a read finds the
+// connection reset, so that the descriptor does not wait for a close the
+// script may never make (a send backlog to a reset peer never drains).
+// It must be called from the hub loop or the running task.
+func (fd *FD) Fail(err error) {
+	if !fd.closed {
+		fd.fail(err)
+	}
+}
+
 // fail closes the FD for its users with err as its failure and closes
 // the descriptor, freeing its number at once.
 func (fd *FD) fail(err error) {

@@ -297,7 +297,10 @@ func (fd *FD) dropOut() {
 // for the end of the turn. A failed write fails the FD (fdabort.go).
 // It must be called from the hub loop or the running task.
 func (fd *FD) Flush() {
-	if fd.send != nil && !fd.released {
+	// Not while the kernel's buffer is full (the last write met EAGAIN):
+	// the loop writes when epoll says writable, and a write now would only
+	// fail again, once per line fanned out to a peer that does not read.
+	if fd.send != nil && !fd.released && fd.wready {
 		fd.flushOut()
 	}
 }

@@ -319,6 +319,30 @@ func TestChatFDExhaustion(t *testing.T) {
 	}
 }
 
+// TestChatResetReleasesFDs: Listing 1 never removes a participant whose
+// read raised (a reset client's writer stays in the list), so only the
+// runtime can give the descriptor back: a read that finds the connection
+// reset closes it. 300 clients that reset leave the count near its start.
+func TestChatResetReleasesFDs(t *testing.T) {
+	s := startListing1(t)
+	pid := s.cmd.Process.Pid
+	start := openFDs(pid)
+	var clients []*net.TCPConn
+	for range 300 {
+		clients = append(clients, dial(t, s.addr()))
+		s.skipTo(5*time.Second, "Participant joined chat.")
+	}
+	for _, c := range clients {
+		c.SetLinger(0)
+		c.Close()
+	}
+	chatPair(t, s, "still serving")
+	var n int
+	if !eventually(10*time.Second, func() bool { n = openFDs(pid); return n <= start+8 }) {
+		t.Errorf("%d descriptors open 10 s after 300 clients reset, %d at the start", n, start)
+	}
+}
+
 // TestEchoHugeLine sends a 100 MB line to the echo server: its peak RSS
 // must stay under about 2.5 times the line, and its RSS must come back
 // down after the client leaves.
