@@ -187,6 +187,13 @@ func (c *conn) fill(t *hub.Task) error {
 // take removes and returns the first n buffered bytes.
 func (c *conn) take(n int) string {
 	s := string(c.rbuf[:n])
+	c.consume(n)
+	return s
+}
+
+// consume drops the first n buffered bytes, letting a big buffer go once
+// most of it has been read.
+func (c *conn) consume(n int) {
 	c.rbuf = c.rbuf[n:]
 	switch {
 	case len(c.rbuf) == 0:
@@ -194,7 +201,20 @@ func (c *conn) take(n int) string {
 	case cap(c.rbuf) > 4*scratchSize && len(c.rbuf) < cap(c.rbuf)/4:
 		c.rbuf = bytes.Clone(c.rbuf) // let a big buffer go
 	}
-	return s
+}
+
+// ownerErr is the result of a write to a connection that failed with
+// err: the failure for its owner (the thread that reads it), or for any
+// writer while it has none or its owner has ended; nothing for the other
+// threads, so one failed participant never raises into the others'
+// sessions. Out of line.
+//
+//go:noinline
+func (c *conn) ownerErr(t *hub.Task, err error) error {
+	if c.owner == nil || c.owner == t || c.owner.Dead() {
+		return err
+	}
+	return nil
 }
 
 // keep buffers the bytes of a read that the caller does not return.

@@ -74,7 +74,7 @@ func dialTLS(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, conf *
 // running task.
 func (s *Socket) Idle() bool {
 	c := s.c
-	if c.closed || c.eof || len(c.rbuf) > 0 || c.fd == nil || c.fd.Closed() || c.failed() {
+	if c.closed || c.eof || len(c.rbuf) > 0 || c.fd == nil || c.fd.Closed() {
 		return false
 	}
 	return peekEmpty(s.sysfd())

@@ -74,10 +74,7 @@ func (nc *NetConn) Read(p []byte) (int, error) {
 	}
 	if len(c.rbuf) > 0 {
 		n := copy(p, c.rbuf)
-		c.rbuf = c.rbuf[n:]
-		if len(c.rbuf) == 0 {
-			c.rbuf = nil
-		}
+		c.consume(n)
 		return n, nil
 	}
 	if c.eof || c.closed {

@@ -10,6 +10,7 @@ package builtins
 
 import (
 	"fmt"
+	"math"
 
 	"go.starlark.net/starlark"
 )
@@ -23,7 +24,7 @@ func (c *conn) outputLimit() int {
 	case c.limit == 0:
 		return defaultOutputLimit
 	case c.limit < 0:
-		return int(^uint(0) >> 1)
+		return math.MaxInt
 	}
 	return c.limit
 }

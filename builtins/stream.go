@@ -152,12 +152,7 @@ func (f *fdStream) writeMuch(t *hub.Task) error {
 // or for anyone while it has none; nothing for other threads. Out of line.
 //
 //go:noinline
-func (f *fdStream) writeFailed(t *hub.Task) error {
-	if f.owner == nil || f.owner == t {
-		return f.fd.Failed()
-	}
-	return nil
-}
+func (f *fdStream) writeFailed(t *hub.Task) error { return f.conn().ownerErr(t, f.fd.Failed()) }
 
 func (f *fdStream) send(t *hub.Task, data string) error {
 	if err := f.fd.SendString(data); err != nil {

@@ -60,12 +60,7 @@ func (s *tlsStream) write(t *hub.Task, data string) error {
 // handshakeFailed is writeFailed for a failed handshake. Out of line.
 //
 //go:noinline
-func (s *tlsStream) handshakeFailed(t *hub.Task) error {
-	if s.c.owner == nil || s.c.owner == t {
-		return s.err
-	}
-	return nil
-}
+func (s *tlsStream) handshakeFailed(t *hub.Task) error { return s.c.ownerErr(t, s.err) }
 
 // writeEarly keeps data until the handshake is done, aborting the
 // connection if more than its output limit is already waiting, and makes
