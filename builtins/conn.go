@@ -205,13 +205,13 @@ func (c *conn) consume(n int) {
 
 // ownerErr is the result of a write to a connection that failed with
 // err: the failure for its owner (the thread that reads it), or for any
-// writer while it has none or its owner has ended; nothing for the other
+// writer while it has none; nothing for the other
 // threads, so one failed participant never raises into the others'
 // sessions. Out of line.
 //
 //go:noinline
 func (c *conn) ownerErr(t *hub.Task, err error) error {
-	if c.owner == nil || c.owner == t || c.owner.Dead() {
+	if c.owner == nil || c.owner == t {
 		return err
 	}
 	return nil
