@@ -210,7 +210,7 @@ func (c *hconn) bodyNext(max int) ([]byte, error) {
 			return nil, nil
 		}
 		b.expect = false
-		if _, err := c.nc.Write(continue100); err != nil {
+		if err := c.writeNow(continue100); err != nil {
 			b.failed = true
 			return nil, err
 		}
@@ -290,5 +290,5 @@ func (c *hconn) refuse(status int) {
 	c.out = append(c.out, "\r\n\r\n"...)
 	c.out = append(c.out, text...)
 	c.out = append(c.out, "\r\n"...)
-	c.nc.Write(c.out)
+	c.writeNow(c.out)
 }

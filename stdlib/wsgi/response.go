@@ -193,6 +193,9 @@ func (c *hconn) end() error {
 	if c.resp.chunked {
 		c.out = http1.AppendLastChunk(c.out)
 	}
+	if r := &c.resp; r.length >= 0 && r.bodyBytes < r.length && !r.noBody {
+		r.close = true // the app sent less than its Content-Length: the client must not wait for more on this connection
+	}
 	return c.flushOut()
 }
 
@@ -201,6 +204,12 @@ func (c *hconn) end() error {
 func (c *hconn) appendBody(p string) {
 	if c.resp.noBody || len(p) == 0 {
 		return
+	}
+	if r := &c.resp; r.length >= 0 && !r.chunked && r.bodyBytes+int64(len(p)) > r.length {
+		// More than the app's Content-Length: the excess would read as
+		// the next response on a kept-alive connection. Drop it, close.
+		p = p[:r.length-r.bodyBytes]
+		r.close = true
 	}
 	c.resp.bodyBytes += int64(len(p))
 	if c.resp.chunked {
@@ -218,16 +227,25 @@ func (c *hconn) flushOut() error {
 	if len(c.out) == 0 {
 		return nil
 	}
-	if c.s.timeout >= 0 {
-		c.nc.SetWriteDeadline(time.Now().Add(c.s.timeout))
-	}
-	_, err := c.nc.Write(c.out)
+	err := c.writeNow(c.out)
 	c.out = c.out[:0]
 	if err != nil {
 		c.resp.close = true
 		return builtins.ConnectionResetError.New("wsgi: writing the response: " + err.Error())
 	}
 	return nil
+}
+
+// writeNow writes p with the write deadline socket_timeout from now (none
+// without one), so that no deadline left from an earlier response applies.
+func (c *hconn) writeNow(p []byte) error {
+	var deadline time.Time
+	if c.s.timeout >= 0 {
+		deadline = time.Now().Add(c.s.timeout)
+	}
+	c.nc.SetWriteDeadline(deadline)
+	_, err := c.nc.Write(p)
+	return err
 }
 
 // head appends the response head to c.out. total is the whole body's
@@ -254,6 +272,9 @@ func (c *hconn) head(total int64) error {
 	switch {
 	case bodyless:
 	case r.length >= 0:
+		if total >= 0 && total != r.length {
+			return fmt.Errorf("wsgi: the app's Content-Length is %d, its body %d bytes", r.length, total)
+		}
 	case total >= 0:
 		out = append(out, "Content-Length: "...)
 		out = appendInt(out, total)

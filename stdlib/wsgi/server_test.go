@@ -56,6 +56,17 @@ def app(env, start_response):
         ln.close()
         start_response("200 OK", [])
         return ["stopping"]
+    if path == "/cl-list":
+        start_response("200 OK", [("Content-Length", "3")])
+        return ["toolong"]
+    if path == "/cl-stream":
+        write = start_response("200 OK", [("Content-Length", "3")])
+        write("abcdef")
+        return []
+    if path == "/cl-short":
+        write = start_response("200 OK", [("Content-Length", "10")])
+        write("abc")
+        return []
     if path.startswith("/env"):
         keys = sorted([k for k in env if type(env[k]) == "string"])
         start_response("200 OK", [])
@@ -462,6 +473,38 @@ func TestMaxSize(t *testing.T) {
 	for _, br := range conns {
 		if rs := readResponses(t, br, "GET"); body(rs[0]) != "slept" {
 			t.Errorf("got %q", body(rs[0]))
+		}
+	}
+}
+
+// TestAppContentLength: a body that does not match the app's own
+// Content-Length must not desynchronize a kept-alive connection: a whole
+// body of another length is a 500, extra streamed bytes are dropped and a
+// short stream closes the connection.
+func TestAppContentLength(t *testing.T) {
+	s := startServer(t, "")
+	c := s.dial(t)
+	fmt.Fprint(c, "GET /cl-list HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	rs := readResponses(t, bufio.NewReader(c), "GET", "GET")
+	if rs[0].StatusCode != 500 || rs[1].StatusCode != 200 {
+		t.Errorf("list of another length: %d then %d, want 500 then 200", rs[0].StatusCode, rs[1].StatusCode)
+	}
+	for _, path := range []string{"/cl-stream", "/cl-short"} {
+		c := s.dial(t)
+		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", path)
+		br := bufio.NewReader(c)
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if path == "/cl-stream" && string(b) != "abc" {
+			t.Errorf("%s: body %q, want the declared 3 bytes", path, b)
+		}
+		// Nothing more on this connection: no desynchronized second answer.
+		if rest, _ := io.ReadAll(br); len(rest) != 0 {
+			t.Errorf("%s: %q after the response; want the connection closed", path, rest)
 		}
 	}
 }

@@ -132,6 +132,9 @@ func (c *hconn) setHeaders(v starlark.Value) error {
 			if err != nil || n < 0 {
 				return fmt.Errorf("start_response: bad Content-Length %q", value)
 			}
+			if r.length >= 0 && r.length != n {
+				return fmt.Errorf("start_response: two Content-Length headers, %d and %d", r.length, n)
+			}
 			r.length = n
 		case strings.EqualFold(name, "Transfer-Encoding"):
 			continue
