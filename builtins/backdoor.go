@@ -178,7 +178,7 @@ func (rt *Runtime) ServeConsoles(t *hub.Task, ln ConsoleListener, base ConsoleBa
 // serveConsole runs one client's console on its green thread th until the
 // client leaves, the connection fails or the client sends an endless line.
 // A chunk over maxConsoleChunk is discarded. While a statement runs, a
-// watch (backdoor_watch.go) stops it if the client leaves or sends Ctrl-C.
+// watch (backdoor_watch_linux.go) stops it if the client leaves or sends Ctrl-C.
 func (rt *Runtime) serveConsole(th *starlark.Thread, conn ConsoleConn, base ConsoleBase) {
 	g := th.Local(greenKey).(*GreenThread)
 	t := g.task

@@ -92,7 +92,7 @@ func (c *socketConn) Close() error {
 }
 
 // watchFD lets a console watch the client while a statement runs
-// (backdoor_watch.go); a TLS client's bytes are records, not keys.
+// (backdoor_watch_linux.go); a TLS client's bytes are records, not keys.
 func (c *socketConn) watchFD() (int, bool) {
 	_, plain := c.s.c.s.(*fdStream)
 	return c.s.sysfd(), plain

@@ -17,7 +17,6 @@ import (
 
 	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 )
 
 // A Class is an exception class. Calling it makes an instance.
@@ -436,9 +435,4 @@ func raise(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs 
 		return nil, x.Err()
 	}
 	return nil, fmt.Errorf("%s: got %s, want an exception or an exception class", b.Name(), x.Type())
-}
-
-// newModule returns a module value.
-func newModule(name string, members starlark.StringDict) *starlarkstruct.Module {
-	return &starlarkstruct.Module{Name: name, Members: members}
 }

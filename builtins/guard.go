@@ -44,8 +44,10 @@ func guarded(fn builtinFunc) builtinFunc {
 	}
 }
 
-// Guard returns v with the panic guard if v is a *starlark.Builtin made
-// without it, and v itself otherwise. Guarding twice is harmless.
+// Guard returns v with the panic guard if v is a *starlark.Builtin (it
+// cannot tell a builtin already made with NewBuiltin, so such a one gets a
+// second guard, one frame more), and v itself otherwise. Do not guard a
+// builtin that parks (the shallow-stack rule, doc.go).
 // It may be called from any goroutine.
 func Guard(v starlark.Value) starlark.Value {
 	b, ok := v.(*starlark.Builtin)

@@ -4,8 +4,6 @@
 package builtins
 
 import (
-	"sort"
-
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 )
@@ -46,32 +44,14 @@ func (m *Module) Make(rt *Runtime) starlark.Value {
 	return &starlarkstruct.Module{Name: m.Name, Members: d}
 }
 
-// Names returns the names of m's members, sorted, without making it.
-func (m *Module) Names(rt *Runtime) []string {
-	var names []string
-	for name := range m.Funcs {
-		names = append(names, name)
-	}
-	if m.Values != nil {
-		for name := range m.Values(rt) {
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
-	return names
-}
-
 // API is the api module: green threads, timers, the green network and the
 // seed's compatibility names.
 var API = &Module{
 	Name: "api",
 	Funcs: map[string]Func{
-		"spawn":      spawn,
-		"kill":       kill,
-		"getcurrent": getcurrent,
-		"sleep": func(_ *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-			return sleep(th, b, args, kw)
-		},
+		"spawn":        spawn,
+		"kill":         kill,
+		"getcurrent":   getcurrent,
 		"call_after":   callAfter,
 		"exc_after":    excAfter,
 		"with_timeout": withTimeout,

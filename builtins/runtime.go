@@ -133,7 +133,7 @@ func TaskOf(th *starlark.Thread, b *starlark.Builtin) (*hub.Task, error) {
 	return nil, notTask(th, b)
 }
 
-// notTask explains why taskOf failed; it is out of line to keep taskOf's
+// notTask explains why TaskOf failed; it is out of line to keep TaskOf's
 // frame small (see GreenThread.main).
 //
 //go:noinline

@@ -147,9 +147,9 @@ func namedBacktrace(ee *starlark.EvalError, err error) string {
 func (g *GreenThread) finish() {
 	if !g.task.Started() {
 		g.err = g.task.Err()
-	} else if err := g.task.Err(); err != nil && g.err == nil && isPanic(err) {
+	} else if err, pe := g.task.Err(), (*hub.PanicError)(nil); g.err == nil && errors.As(err, &pe) {
 		g.err = err
-		g.rt.printPanic(err.(*hub.PanicError))
+		g.rt.printPanic(pe)
 		if !g.hosted {
 			g.rt.Report(g, err)
 		}

@@ -32,7 +32,7 @@ import (
 // Methods is the method table of one value type, as go.starlark.net's own
 // types have: each method is a builtin that finds its value with
 // b.Receiver() (no wrapper closure, which would deepen the stack a parked
-// thread keeps; see noArgs). Each value keeps the Methods bound to it in a
+// thread keeps; see NoArgs). Each value keeps the Methods bound to it in a
 // bound cache, so that calling a method in a loop (ch.send(x)) allocates
 // nothing.
 type Methods struct {
@@ -78,10 +78,10 @@ func (ms *Methods) Names(extra ...string) []string {
 	return names
 }
 
-// TaskFor returns the hub task of th, as taskOf does, but finds it without
+// TaskFor returns the hub task of th, as TaskOf does, but finds it without
 // a thread-local lookup in the usual case: th is the Starlark thread of the
 // running green thread. (Running and GreenThread.th are safe to read from
-// any goroutine, so a call from outside the hub falls through to taskOf,
+// any goroutine, so a call from outside the hub falls through to TaskOf,
 // which reports it.)
 func (rt *Runtime) TaskFor(th *starlark.Thread, b *starlark.Builtin) (*hub.Task, error) {
 	if t := rt.Hub.Running(); t != nil {
@@ -92,7 +92,7 @@ func (rt *Runtime) TaskFor(th *starlark.Thread, b *starlark.Builtin) (*hub.Task,
 	return TaskOf(th, b)
 }
 
-// NoArgs checks that a method got no arguments, and oneArg that it got
+// NoArgs checks that a method got no arguments, and OneArg that it got
 // exactly one positional argument, which it returns. The usual case is
 // decided inline and the error built out of line: a parked thread's
 // goroutine stack is sized by the deepest point it ever reached, and going
@@ -121,7 +121,7 @@ func unpackSlow(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tupl
 	return starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, v)
 }
 
-// FastTimeout unpacks, without UnpackArgs (see noArgs), the usual shapes of
+// FastTimeout unpacks, without UnpackArgs (see NoArgs), the usual shapes of
 // arguments that end in an optional timeout: exactly n positional
 // arguments before it, then the timeout given positionally, as timeout=,
 // or not at all. It reports false for any other shape, and for a bad

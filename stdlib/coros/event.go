@@ -97,7 +97,7 @@ func eventSend(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	return starlark.None, nil
 }
 
-// unpackSend is send's general argument path, out of line (see noArgs).
+// unpackSend is send's general argument path, out of line (see NoArgs).
 //
 //go:noinline
 func unpackSend(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, result *starlark.Value, exc *builtins.OptException) error {

@@ -136,7 +136,7 @@ func queueGet(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 }
 
 // unpackPut and unpackTimeout are the general argument paths of put and
-// get, out of line (see noArgs).
+// get, out of line (see NoArgs).
 //
 //go:noinline
 func unpackPut(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, item *starlark.Value, timeout *builtins.OptSeconds) error {

@@ -99,7 +99,7 @@ func semaphoreAcquire(th *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 }
 
 // unpackAcquire is acquire's general argument path, out of line (see
-// noArgs).
+// NoArgs).
 //
 //go:noinline
 func unpackAcquire(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, timeout *builtins.OptSeconds, blocking *bool) error {
