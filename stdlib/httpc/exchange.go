@@ -39,6 +39,7 @@ type request struct {
 	body    []byte // nil: no body and no Content-Length
 	headers []http1.Field
 	tls     tlsKey
+	maxBody int64 // the longest body read (max_body)
 }
 
 // call runs a request, following redirects, and returns what the builtin
@@ -53,7 +54,10 @@ func (c *client) call(th *starlark.Thread, b *starlark.Builtin, method, rawurl s
 	if err != nil {
 		return nil, err
 	}
-	rq := &request{fname: "httpc." + b.Name(), method: strings.ToUpper(method), body: body, tls: tlsKey{o.verify, o.caFile}}
+	rq := &request{fname: "httpc." + b.Name(), method: strings.ToUpper(method), body: body, tls: tlsKey{o.verify, o.caFile}, maxBody: int64(o.maxBody)}
+	if rq.maxBody <= 0 {
+		return nil, fmt.Errorf("%s: max_body must be positive, got %d", rq.fname, o.maxBody)
+	}
 	if rq.headers, err = headersArg(b, o.headers); err != nil {
 		return nil, err
 	}
@@ -210,6 +214,8 @@ func wrap(rq *request, err error) error {
 	where := rq.fname + ": " + rq.method + " " + rq.url.Redacted()
 	var perr protoError
 	switch {
+	case errors.Is(err, errTooBig):
+		return builtins.ValueError.New(fmt.Sprintf("%s: %v (%d bytes)", where, err, rq.maxBody))
 	case errors.Is(err, errNoResponse), errors.Is(err, errCutShort):
 		return builtins.ConnectionResetError.New(where + ": " + err.Error())
 	case errors.As(err, &perr):
@@ -240,7 +246,7 @@ func exchange(pc *pconn, rq *request, head []byte) (resp *response, keep bool, e
 	}
 	resp = newResponse(&rh, rq.url)
 	pc.buf = pc.buf[n:]
-	body, err := pc.readBody(&rh)
+	body, err := pc.readBody(&rh, rq.maxBody)
 	if err != nil {
 		return nil, false, err
 	}
@@ -356,14 +362,21 @@ func (pc *pconn) readHead(method string, head *http1.Response) (int, error) {
 	}
 }
 
-// readBody reads the body head frames from pc.
-func (pc *pconn) readBody(head *http1.Response) ([]byte, error) {
+// errTooBig is the error of a response whose body is longer than the
+// call's max_body: a server cannot make a call hold more memory than that.
+var errTooBig = errors.New("the response body is longer than max_body")
+
+// readBody reads the body head frames from pc, at most max bytes.
+func (pc *pconn) readBody(head *http1.Response, max int64) ([]byte, error) {
 	switch {
 	case head.Chunked:
-		return pc.readChunked()
+		return pc.readChunked(max)
 	case head.UntilClose:
 		var body []byte
 		for {
+			if int64(len(body)+len(pc.buf)) > max {
+				return nil, errTooBig
+			}
 			body = append(body, pc.buf...)
 			pc.buf = pc.buf[:0]
 			if err := pc.fill(); err == io.EOF {
@@ -374,6 +387,9 @@ func (pc *pconn) readBody(head *http1.Response) ([]byte, error) {
 		}
 	}
 	left := head.ContentLength
+	if left > max {
+		return nil, errTooBig
+	}
 	body := make([]byte, 0, min(left, 1<<20))
 	for {
 		k := min(int64(len(pc.buf)), left)
@@ -389,7 +405,7 @@ func (pc *pconn) readBody(head *http1.Response) ([]byte, error) {
 }
 
 // readChunked reads and decodes a chunked body.
-func (pc *pconn) readChunked() ([]byte, error) {
+func (pc *pconn) readChunked(max int64) ([]byte, error) {
 	var d http1.ChunkedDecoder
 	var body []byte
 	for {
@@ -397,6 +413,9 @@ func (pc *pconn) readChunked() ([]byte, error) {
 			data, n, err := d.Next(pc.buf)
 			if err != nil {
 				return nil, protoError{err}
+			}
+			if int64(len(body)+len(data)) > max {
+				return nil, errTooBig
 			}
 			body = append(body, data...)
 			pc.buf = pc.buf[n:]

@@ -67,6 +67,7 @@ type options struct {
 	verify      bool
 	caFile      string
 	redirects   int
+	maxBody     int
 	contentType string
 }
 
@@ -74,10 +75,10 @@ type options struct {
 // order: lead (the positional parameters), headers, then for post and put
 // content_type, timeout and ok, for get, delete and head timeout and ok,
 // and for request (which never raises for a status) timeout and
-// content_type; then verify, ca_file and max_redirects. It sets o's
+// content_type; then verify, ca_file, max_redirects and max_body. It sets o's
 // defaults.
 func (o *options) params(kind byte, lead ...any) []any {
-	o.timeout, o.verify, o.redirects = -1, true, maxRedirects
+	o.timeout, o.verify, o.redirects, o.maxBody = -1, true, maxRedirects, maxBody
 	p := append(lead, "headers?", &o.headers)
 	switch kind {
 	case 'd': // post, put
@@ -87,7 +88,7 @@ func (o *options) params(kind byte, lead ...any) []any {
 	default: // get, delete, head
 		p = append(p, "timeout?", &o.timeout, "ok?", &o.ok)
 	}
-	return append(p, "verify?", &o.verify, "ca_file?", &o.caFile, "max_redirects?", &o.redirects)
+	return append(p, "verify?", &o.verify, "ca_file?", &o.caFile, "max_redirects?", &o.redirects, "max_body?", &o.maxBody)
 }
 
 // get(url, headers=None, timeout=None, ok=None, verify=True, ca_file=None,

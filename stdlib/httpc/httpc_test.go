@@ -446,3 +446,27 @@ print(httpc.get(LOCAL + "/echo"))
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestMaxBody: a server cannot make a call hold more than max_body bytes,
+// whether the body has a Content-Length, is chunked or ends with the
+// connection; the call raises ValueError and the next call works.
+func TestMaxBody(t *testing.T) {
+	ts := newTestServer(t, false)
+	untilClose := rawServer(t, func(c net.Conn) {
+		readHead(c)
+		c.Write([]byte("HTTP/1.1 200 OK\r\n\r\n" + strings.Repeat("y", 100000)))
+	})
+	got := run(t, `
+for url in [BASE + "/big?n=300000", BASE + "/chunked", UNTIL + "/"]:
+    _, e = catch(httpc.get, url, max_body=20)
+    print(type(e), "max_body" in e.message)
+print(len(httpc.get(BASE + "/big?n=300000", max_body=300000)))
+print(len(httpc.get(BASE + "/big?n=1000")))
+_, e = catch(httpc.get, BASE + "/", max_body=0)
+print(e != None)
+`, starlark.StringDict{"BASE": starlark.String(ts.URL), "UNTIL": starlark.String(untilClose)})
+	want := "ValueError True\nValueError True\nValueError True\n300000\n1000\nTrue\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

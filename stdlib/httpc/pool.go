@@ -23,11 +23,12 @@ import (
 	"github.com/evscript/evscript/hub"
 )
 
-// Pool bounds, and the default of max_redirects.
+// Pool bounds, and the defaults of max_redirects and max_body.
 const (
 	maxIdlePerHost = 8
 	maxIdle        = 64
 	maxRedirects   = 10
+	maxBody        = 64 << 20
 )
 
 // idleTimeout is how long a connection may stay idle in the pool (a
