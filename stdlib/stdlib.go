@@ -16,6 +16,7 @@ import (
 	selectmod "github.com/evscript/evscript/stdlib/select"
 	"github.com/evscript/evscript/stdlib/socket"
 	"github.com/evscript/evscript/stdlib/sys"
+	"github.com/evscript/evscript/stdlib/websocket"
 	"github.com/evscript/evscript/stdlib/wsgi"
 	"go.starlark.net/lib/math"
 	"go.starlark.net/lib/time"
@@ -32,6 +33,7 @@ var Modules = []*builtins.Module{
 	backdoor.Module,
 	httpc.Module,
 	wsgi.Module,
+	websocket.Module,
 	sys.Module,
 	os.Module,
 }

@@ -24,11 +24,12 @@ var errCut = errors.New("wsgi: connection closed")
 
 // An hconn is one connection, served by its own green thread.
 type hconn struct {
-	s    *server
-	nc   *builtins.NetConn
-	th   *starlark.Thread
-	t    *hub.Task
-	idle bool // parked between requests, holding no buffer
+	s        *server
+	nc       *builtins.NetConn
+	th       *starlark.Thread
+	t        *hub.Task
+	idle     bool // parked between requests, holding no buffer
+	upgraded bool // taken over by Upgrade during this request
 
 	buf  []byte // read buffer, nil when idle; buf[r:w] is unread
 	r, w int

@@ -79,7 +79,7 @@ func (c *hconn) callApp(env *starlark.Dict) error {
 	c.start.args[0], c.start.args[1] = env, c.start
 	result, err := starlark.Call(c.th, c.s.app, c.start.args[:], nil)
 	c.start.args[0], c.start.args[1] = nil, nil
-	if err != nil {
+	if err != nil || c.upgraded {
 		return err
 	}
 	if !c.resp.called {
