@@ -1,0 +1,404 @@
+package websocket_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/evscript/evscript/host"
+)
+
+// serverScript runs an echo handler at every path but /flood, whose
+// handler has another green thread send 25 MiB (as a chat broadcast
+// would) while it waits, and prints "flood ended" when its wait ends.
+const serverScript = `
+ln = api.tcp_listener(("127.0.0.1", 0))
+print("port", ln.getsockname()[1])
+
+def echo(ws):
+    m = ws.wait()
+    while m != None:
+        ws.send(m)
+        m = ws.wait()
+
+def flooder(ws):
+    chunk = "x" * 65536
+    for i in range(400):
+        ws.send(chunk)
+
+def flood(ws):
+    api.spawn(flooder, ws)
+    if ws.wait() == None:
+        print("flood ended")
+
+echo_app = websocket.WebSocketWSGI(echo, max_frame_length = 1 << 20)
+flood_app = websocket.WebSocketWSGI(flood)
+
+def router(env, start_response):
+    if env["PATH_INFO"] == "/flood":
+        return flood_app(env, start_response)
+    return echo_app(env, start_response)
+
+wsgi.server(ln, router, log_output = False)
+`
+
+// lineWriter passes each line a script prints to a channel.
+type lineWriter struct {
+	mu    sync.Mutex
+	buf   strings.Builder
+	lines chan string
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	for {
+		s := w.buf.String()
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			break
+		}
+		w.buf.Reset()
+		w.buf.WriteString(s[i+1:])
+		select {
+		case w.lines <- s[:i]:
+		default:
+		}
+	}
+	return len(p), nil
+}
+
+// startServer runs serverScript in a host of its own and returns its
+// address and its output lines after the port.
+func startServer(t *testing.T) (string, chan string) {
+	t.Helper()
+	out := &lineWriter{lines: make(chan string, 16)}
+	h, err := host.New(host.Config{Stdout: out, Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.ExecFile(context.Background(), "server.star", serverScript)
+		done <- err
+	}()
+	var addr string
+	select {
+	case line := <-out.lines:
+		addr = "127.0.0.1:" + strings.TrimPrefix(line, "port ")
+	case err := <-done:
+		t.Fatalf("server ended: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not start")
+	}
+	t.Cleanup(func() {
+		h.Interrupt()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("server still running 10 s after the interrupt")
+		}
+		h.Close()
+	})
+	return addr, out.lines
+}
+
+// client is a raw WebSocket client that writes frames exactly as a test
+// gives them.
+type client struct {
+	t  *testing.T
+	c  net.Conn
+	br *bufio.Reader
+}
+
+const handshake = "GET %s HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+	"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+
+// dial connects and sends raw; it returns the client and the response.
+func dial(t *testing.T, addr, raw string) (*client, *http.Response) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, &http.Request{Method: "GET"})
+	if err != nil {
+		t.Fatalf("reading the handshake response: %v", err)
+	}
+	return &client{t: t, c: c, br: br}, resp
+}
+
+// upgrade dials and completes the handshake for path.
+func upgrade(t *testing.T, addr, path string) *client {
+	t.Helper()
+	cl, resp := dial(t, addr, strings.Replace(handshake, "%s", path, 1))
+	if resp.StatusCode != 101 {
+		t.Fatalf("handshake: got %s, want 101", resp.Status)
+	}
+	// RFC 6455's own example key and accept value.
+	if got := resp.Header.Get("Sec-WebSocket-Accept"); got != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" {
+		t.Fatalf("Sec-WebSocket-Accept: got %q", got)
+	}
+	return cl
+}
+
+// frame writes one frame: masked unless mask is false.
+func (cl *client) frame(fin bool, op byte, payload []byte, mask bool) {
+	cl.t.Helper()
+	if _, err := cl.c.Write(encode(fin, op, payload, mask, uint64(len(payload)))); err != nil {
+		cl.t.Fatal(err)
+	}
+}
+
+// encode makes a frame with the given length field (which may differ
+// from len(payload), for headers of frames never sent whole).
+func encode(fin bool, op byte, payload []byte, mask bool, length uint64) []byte {
+	b0 := op
+	if fin {
+		b0 |= 0x80
+	}
+	var mbit byte
+	if mask {
+		mbit = 0x80
+	}
+	out := []byte{b0}
+	switch {
+	case length < 126:
+		out = append(out, mbit|byte(length))
+	case length <= 0xFFFF:
+		out = append(out, mbit|126)
+		out = binary.BigEndian.AppendUint16(out, uint16(length))
+	default:
+		out = append(out, mbit|127)
+		out = binary.BigEndian.AppendUint64(out, length)
+	}
+	if !mask {
+		return append(out, payload...)
+	}
+	key := []byte{0x12, 0x34, 0x56, 0x78}
+	out = append(out, key...)
+	for i, c := range payload {
+		out = append(out, c^key[i%4])
+	}
+	return out
+}
+
+// read reads one frame from the server, which must not be masked.
+func (cl *client) read() (fin bool, op byte, payload []byte) {
+	cl.t.Helper()
+	var h [2]byte
+	if _, err := io.ReadFull(cl.br, h[:]); err != nil {
+		cl.t.Fatalf("reading a frame: %v", err)
+	}
+	if h[1]&0x80 != 0 {
+		cl.t.Fatal("the server masked its frame")
+	}
+	n := uint64(h[1] & 0x7F)
+	switch n {
+	case 126:
+		var l [2]byte
+		io.ReadFull(cl.br, l[:])
+		n = uint64(binary.BigEndian.Uint16(l[:]))
+	case 127:
+		var l [8]byte
+		io.ReadFull(cl.br, l[:])
+		n = binary.BigEndian.Uint64(l[:])
+	}
+	payload = make([]byte, n)
+	if _, err := io.ReadFull(cl.br, payload); err != nil {
+		cl.t.Fatalf("reading a payload: %v", err)
+	}
+	return h[0]&0x80 != 0, h[0] & 0x0F, payload
+}
+
+// expectClose reads the server's close frame, checks its code, and checks
+// that the server then closes the connection.
+func (cl *client) expectClose(code int) {
+	cl.t.Helper()
+	_, op, p := cl.read()
+	if op != 0x8 {
+		cl.t.Fatalf("got opcode %#x (%q), want a close frame", op, p)
+	}
+	got := 1005
+	if len(p) >= 2 {
+		got = int(binary.BigEndian.Uint16(p))
+	}
+	if got != code {
+		cl.t.Fatalf("close code: got %d (%q), want %d", got, p, code)
+	}
+	if _, err := cl.br.ReadByte(); err == nil {
+		cl.t.Fatal("bytes after the close frame")
+	} else if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+		cl.t.Fatal("the server kept the connection open after its close frame")
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// echoes checks that the server still echoes on a fresh connection.
+func echoes(t *testing.T, addr string) {
+	t.Helper()
+	cl := upgrade(t, addr, "/echo")
+	cl.frame(true, 0x1, []byte("still here"), true)
+	if _, op, p := cl.read(); op != 0x1 || string(p) != "still here" {
+		t.Fatalf("echo: got %#x %q", op, p)
+	}
+}
+
+func TestFrames(t *testing.T) {
+	addr, _ := startServer(t)
+	bigPing := make([]byte, 126)
+	for _, tc := range []struct {
+		name string
+		send func(cl *client)
+		want []string // "op:payload" of the frames expected back, in order
+		code int      // the close code expected after them; 0: none
+	}{
+		{"text", func(cl *client) { cl.frame(true, 0x1, []byte("héllo"), true) }, []string{"1:héllo"}, 0},
+		{"binary", func(cl *client) { cl.frame(true, 0x2, []byte{0, 1, 255}, true) }, []string{"2:\x00\x01\xff"}, 0},
+		{"fragments", func(cl *client) {
+			cl.frame(false, 0x1, []byte("one "), true)
+			cl.frame(false, 0x0, []byte("two "), true)
+			cl.frame(true, 0x0, []byte("three"), true)
+		}, []string{"1:one two three"}, 0},
+		{"ping between fragments", func(cl *client) {
+			cl.frame(false, 0x1, []byte("a"), true)
+			cl.frame(true, 0x9, []byte("are you there"), true)
+			cl.frame(true, 0x0, []byte("b"), true)
+		}, []string{"10:are you there", "1:ab"}, 0},
+		{"pong ignored", func(cl *client) {
+			cl.frame(true, 0xA, []byte("unasked"), true)
+			cl.frame(true, 0x1, []byte("after"), true)
+		}, []string{"1:after"}, 0},
+		{"utf8 split across fragments", func(cl *client) {
+			cl.frame(false, 0x1, []byte{0xC3}, true)
+			cl.frame(true, 0x0, []byte{0xA9}, true)
+		}, []string{"1:é"}, 0},
+		{"close echoes code", func(cl *client) { cl.frame(true, 0x8, []byte{0x0B, 0xB9, 'b', 'y', 'e'}, true) }, nil, 3001},
+		{"close without code", func(cl *client) { cl.frame(true, 0x8, nil, true) }, nil, 1005},
+		{"unmasked", func(cl *client) { cl.frame(true, 0x1, []byte("bare"), false) }, nil, 1002},
+		{"long control", func(cl *client) { cl.frame(true, 0x9, bigPing, true) }, nil, 1002},
+		{"fragmented control", func(cl *client) { cl.frame(false, 0x9, []byte("x"), true) }, nil, 1002},
+		{"bad utf8", func(cl *client) { cl.frame(true, 0x1, []byte{'a', 0xFF, 'b'}, true) }, nil, 1007},
+		{"bad utf8 in fragments", func(cl *client) {
+			cl.frame(false, 0x1, []byte("ok"), true)
+			cl.frame(true, 0x0, []byte{0xC0, 0x80}, true)
+		}, nil, 1007},
+		{"bad utf8 close reason", func(cl *client) { cl.frame(true, 0x8, []byte{0x03, 0xE8, 0xFF}, true) }, nil, 1007},
+		{"reserved bits", func(cl *client) { cl.c.Write(encode(true, 0x41, []byte("x"), true, 1)) }, nil, 1002},
+		{"reserved opcode", func(cl *client) { cl.frame(true, 0x3, []byte("x"), true) }, nil, 1002},
+		{"continuation first", func(cl *client) { cl.frame(true, 0x0, []byte("x"), true) }, nil, 1002},
+		{"text inside fragments", func(cl *client) {
+			cl.frame(false, 0x1, []byte("x"), true)
+			cl.frame(true, 0x1, []byte("y"), true)
+		}, nil, 1002},
+		{"close code 1005 on the wire", func(cl *client) { cl.frame(true, 0x8, []byte{0x03, 0xED}, true) }, nil, 1002},
+		{"close with one byte", func(cl *client) { cl.frame(true, 0x8, []byte{0x03}, true) }, nil, 1002},
+		{"100 MB frame header", func(cl *client) { cl.c.Write(encode(true, 0x2, nil, true, 100<<20)) }, nil, 1009},
+		{"message joined past the limit", func(cl *client) {
+			half := make([]byte, 600<<10)
+			cl.frame(false, 0x2, half, true)
+			cl.frame(true, 0x0, half, true)
+		}, nil, 1009},
+		{"length with top bit", func(cl *client) { cl.c.Write(encode(true, 0x2, nil, true, 1<<63)) }, nil, 1002},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cl := upgrade(t, addr, "/echo")
+			tc.send(cl)
+			for _, w := range tc.want {
+				_, op, p := cl.read()
+				if g := itoa(op) + ":" + string(p); g != w {
+					t.Fatalf("got frame %q, want %q", g, w)
+				}
+			}
+			if tc.code != 0 {
+				cl.expectClose(tc.code)
+			} else {
+				cl.frame(true, 0x8, []byte{0x03, 0xE8}, true)
+				cl.expectClose(1000)
+			}
+			echoes(t, addr)
+		})
+	}
+}
+
+func itoa(op byte) string { return strconv.Itoa(int(op)) }
+
+func TestHandshakeRefusals(t *testing.T) {
+	addr, _ := startServer(t)
+	for _, tc := range []struct {
+		name, raw string
+		status    int
+	}{
+		{"plain GET", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+		{"no key", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n", 400},
+		{"short key", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: YWJj\r\nSec-WebSocket-Version: 13\r\n\r\n", 400},
+		{"no version", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", 426},
+		{"no connection upgrade", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400},
+		{"POST", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400},
+		{"garbage", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http at all\r\n\r\n", 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, resp := dial(t, addr, tc.raw)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("got %s, want %d", resp.Status, tc.status)
+			}
+			if tc.status == 426 && resp.Header.Get("Sec-WebSocket-Version") != "13" {
+				t.Fatal("426 without Sec-WebSocket-Version: 13")
+			}
+			echoes(t, addr)
+		})
+	}
+}
+
+// TestFramesRightAfterHandshake sends the first frame in the same write
+// as the handshake: the bytes the HTTP server had read past the head
+// reach the websocket.
+func TestFramesRightAfterHandshake(t *testing.T) {
+	addr, _ := startServer(t)
+	raw := strings.Replace(handshake, "%s", "/echo", 1) + string(encode(true, 0x1, []byte("early"), true, 5))
+	cl, resp := dial(t, addr, raw)
+	if resp.StatusCode != 101 {
+		t.Fatalf("got %s", resp.Status)
+	}
+	if _, op, p := cl.read(); op != 1 || string(p) != "early" {
+		t.Fatalf("got %#x %q", op, p)
+	}
+}
+
+// TestClientStopsReading: a client that never reads gets its connection
+// aborted once its backlog passes the output limit; its handler's wait
+// ends, and the other clients are served throughout.
+func TestClientStopsReading(t *testing.T) {
+	addr, lines := startServer(t)
+	upgrade(t, addr, "/flood") // never read again
+	echoes(t, addr)
+	select {
+	case line := <-lines:
+		if line != "flood ended" {
+			t.Fatalf("got %q", line)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the flood handler never saw its send fail")
+	}
+	echoes(t, addr)
+}
