@@ -10,9 +10,10 @@
 //
 // Stopping: when accept fails because the listener was closed, or a
 // KeyboardInterrupt (or a kill) reaches the server's thread, the server
-// stops accepting, closes the connections that are idle between requests,
-// waits up to 5 s for those in a request to finish (each closes after its
-// response), kills the rest, and then returns None or re-raises.
+// stops accepting, closes the connections that are idle between requests
+// and those taken over by another protocol (Upgrade), waits up to 5 s for
+// those in a request to finish (each closes after its response), kills
+// the rest, and then returns None or re-raises.
 package wsgi
 
 import (
@@ -215,7 +216,7 @@ func (s *server) spawn(v starlark.Value) {
 func (s *server) stop(t *hub.Task) {
 	s.stopping = true
 	for c := range s.conns {
-		if c.idle {
+		if c.idle || c.upgraded { // an upgraded connection has no request to finish
 			c.nc.Close()
 		}
 	}
