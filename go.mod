@@ -3,6 +3,7 @@ module github.com/evscript/evscript
 go 1.26.0
 
 require (
+	github.com/gorilla/websocket v1.5.3
 	github.com/peterh/liner v1.2.3
 	go.starlark.net v0.0.0-20260908191801-89a6a09411d5
 	golang.org/x/sys v0.50.0

@@ -1,0 +1,170 @@
+package tests
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// webChat is scripts/webchat.star running with free ports.
+type webChat struct {
+	*server
+	httpAddr string
+}
+
+// startWebChat starts webchat.star on free ports and reads its two
+// startup lines: the TCP port (s.addr) and the page's URL.
+func startWebChat(t *testing.T) *webChat {
+	t.Helper()
+	s := startServer(t, "../scripts/webchat.star", "0", "0")
+	line := s.expect(5*time.Second, "WebChat page: ")
+	var port int
+	if _, err := fmt.Sscanf(line, "WebChat page: http://localhost:%d/", &port); err != nil {
+		t.Fatalf("no port in %q", line)
+	}
+	return &webChat{s, fmt.Sprintf("127.0.0.1:%d", port)}
+}
+
+// chatEvent is an event the server sends a browser.
+type chatEvent struct {
+	Type, Name, Text string
+	Who              []string
+}
+
+// wsJoin connects a WebSocket participant (gorilla/websocket, an
+// implementation other than evscript's) named name and reads its welcome.
+func (w *webChat) wsJoin(t *testing.T, name string) *websocket.Conn {
+	t.Helper()
+	c, resp, err := websocket.DefaultDialer.Dial("ws://"+w.httpAddr+"/ws", nil)
+	if err != nil {
+		t.Fatalf("dial: %v (%v)", err, resp)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if err := c.WriteMessage(websocket.TextMessage, []byte(name)); err != nil {
+		t.Fatal(err)
+	}
+	if ev := readEvent(t, c); ev.Type != "welcome" || ev.Name != name {
+		t.Fatalf("first event %+v, want the welcome of %s", ev, name)
+	}
+	w.expect(5*time.Second, "Participant "+name+" joined chat.")
+	return c
+}
+
+func readEvent(t *testing.T, c *websocket.Conn) chatEvent {
+	t.Helper()
+	typ, p, err := c.ReadMessage()
+	if err != nil || typ != websocket.TextMessage {
+		t.Fatalf("reading an event: %v (type %d)", err, typ)
+	}
+	var ev chatEvent
+	if err := json.Unmarshal(p, &ev); err != nil {
+		t.Fatalf("event %q: %v", p, err)
+	}
+	return ev
+}
+
+// TestWebChat runs webchat.star with two WebSocket participants and one
+// TCP participant in one room: each hears the others and never itself,
+// joins and leaves are announced with who is here, the page and the
+// refusals are served, and Ctrl-C ends it with status 0.
+func TestWebChat(t *testing.T) {
+	w := startWebChat(t)
+
+	resp, err := http.Get("http://" + w.httpAddr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "new WebSocket(") ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /: %s %q", resp.Status, page[:min(len(page), 200)])
+	}
+	for path, want := range map[string]int{"/ws": 400, "/nope": 404} {
+		resp, err := http.Get("http://" + w.httpAddr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %s, want %d", path, resp.Status, want)
+		}
+	}
+
+	alice := w.wsJoin(t, "alice")
+	bob := w.wsJoin(t, "bob")
+	if ev := readEvent(t, alice); ev.Type != "join" || ev.Name != "bob" || strings.Join(ev.Who, ",") != "alice,bob" {
+		t.Fatalf("alice got %+v, want bob's join", ev)
+	}
+	nc := dial(t, w.addr())
+	line, err := readLine(nc, 5*time.Second)
+	var ncName string
+	if f := strings.Fields(line); len(f) > 3 {
+		ncName = strings.TrimSuffix(f[3], ";")
+	}
+	if err != nil || !strings.HasPrefix(ncName, "nc-") || line != "* you are "+ncName+"; here: alice, bob, "+ncName+"\n" {
+		t.Fatalf("nc welcome %q, %v", line, err)
+	}
+	w.expect(5*time.Second, "Participant "+ncName+" joined chat.")
+	for _, c := range []*websocket.Conn{alice, bob} {
+		if ev := readEvent(t, c); ev.Type != "join" || ev.Name != ncName || len(ev.Who) != 3 {
+			t.Fatalf("got %+v, want %s's join", ev, ncName)
+		}
+	}
+
+	// A browser's line reaches the other browser and nc; nc's both browsers.
+	alice.WriteMessage(websocket.TextMessage, []byte("hello from alice"))
+	w.expect(5*time.Second, "Chat: alice: hello from alice")
+	if ev := readEvent(t, bob); ev.Type != "message" || ev.Name != "alice" || ev.Text != "hello from alice" {
+		t.Fatalf("bob got %+v", ev)
+	}
+	if line, err := readLine(nc, 5*time.Second); line != "alice: hello from alice\n" {
+		t.Fatalf("nc got %q, %v", line, err)
+	}
+	nc.Write([]byte("hi from nc\n"))
+	w.expect(5*time.Second, "Chat: "+ncName+": hi from nc")
+	for _, c := range []*websocket.Conn{alice, bob} {
+		if ev := readEvent(t, c); ev.Type != "message" || ev.Name != ncName || ev.Text != "hi from nc" {
+			t.Fatalf("got %+v, want nc's line", ev)
+		}
+	}
+	// No echo: the next thing each reads is bob's line, not its own.
+	bob.WriteMessage(websocket.TextMessage, []byte("and bob"))
+	w.expect(5*time.Second, "Chat: bob: and bob")
+	if ev := readEvent(t, alice); ev.Text != "and bob" {
+		t.Fatalf("alice got %+v, want bob's line", ev)
+	}
+	if line, _ := readLine(nc, 5*time.Second); line != "bob: and bob\n" {
+		t.Fatalf("nc got %q, want bob's line", line)
+	}
+
+	// Leaves: a browser closing, and nc hanging up.
+	bob.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(1001, "tab closed"), time.Now().Add(time.Second))
+	w.expect(5*time.Second, "Participant bob left chat.")
+	if ev := readEvent(t, alice); ev.Type != "leave" || ev.Name != "bob" {
+		t.Fatalf("alice got %+v, want bob's leave", ev)
+	}
+	if line, _ := readLine(nc, 5*time.Second); line != "* bob left\n" {
+		t.Fatalf("nc got %q, want bob's leave", line)
+	}
+	nc.Close()
+	w.expect(5*time.Second, "Participant "+ncName+" left chat.")
+	if ev := readEvent(t, alice); ev.Type != "leave" || ev.Name != ncName || strings.Join(ev.Who, ",") != "alice" {
+		t.Fatalf("alice got %+v, want nc's leave", ev)
+	}
+
+	if code := w.interrupt(); code != 0 {
+		t.Errorf("exit status %d after Ctrl-C, want 0; stderr:\n%s", code, w.stderr())
+	}
+	// alice's session ends with the server: her leave, then the goodbye.
+	w.expect(5*time.Second, "Participant alice left chat.")
+	w.expect(time.Second, "")
+	w.expect(time.Second, "WebChat exiting.")
+}
