@@ -32,6 +32,7 @@ type chatConfig struct {
 	options
 	clients, senders, window int
 	drain                    time.Duration // bound on the wait for lines in flight at the end
+	ws                       string        // WebSocket path: clients are WebSocket clients, lines text messages
 }
 
 func mainChat(args []string) error {
@@ -41,14 +42,23 @@ func mainChat(args []string) error {
 	fs.IntVar(&c.senders, "senders", 10, "clients that send lines")
 	fs.IntVar(&c.window, "window", 1, "lines in flight per sender")
 	fs.DurationVar(&c.drain, "drain", 10*time.Second, "wait at most this long at the end for lines in flight")
+	fs.StringVar(&c.ws, "ws", "", "WebSocket `path` (such as /ws): the clients are WebSocket clients, each line one text message")
 	if err := parse(fs, &c.options, args); err != nil {
 		return err
 	}
 	r, err := runChat(&c)
 	if err != nil {
-		r = &result{Case: "chat", Conns: c.clients, Senders: c.senders, Window: c.window}
+		r = &result{Case: c.caseName(), Conns: c.clients, Senders: c.senders, Window: c.window}
 	}
 	return emit(&c.options, r, err, args)
+}
+
+// caseName is the case in the results: chat, or wschat with -ws.
+func (c *chatConfig) caseName() string {
+	if c.ws != "" {
+		return "wschat"
+	}
+	return "chat"
 }
 
 // sender is the sending side of one client.
@@ -92,6 +102,7 @@ func runChat(c *chatConfig) (*result, error) {
 		return nil, err
 	}
 	defer t.stop()
+	t.wsPath = c.ws
 	conns, err := dialAll(t, c.clients)
 	if err != nil {
 		return nil, err
@@ -270,7 +281,7 @@ func (run *chatRun) drain(ctx context.Context) {
 
 // result adds up the receivers' counts.
 func (run *chatRun) result(t *target, w *window) *result {
-	r := &result{Case: "chat", Conns: run.clients, Senders: run.senders, Window: run.window,
+	r := &result{Case: run.caseName(), Conns: run.clients, Senders: run.senders, Window: run.window,
 		Size: run.size, Command: t.command}
 	var all hist
 	var delivered, got int64

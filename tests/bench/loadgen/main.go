@@ -3,6 +3,7 @@
 //
 //	loadgen echo    [flags] [-- server command]   line ping-pong on -conns connections
 //	loadgen chat    [flags] [-- server command]   line chat among -clients clients
+//	                                              (-ws PATH: WebSocket clients, a line per text message)
 //	loadgen idle    [flags] [-- server command]   server memory per idle connection
 //	loadgen parked  [flags] -- command            memory per parked green thread
 //	loadgen startup [flags] -- command            wall time of a one-line script

@@ -31,6 +31,7 @@ type target struct {
 	done    chan struct{}
 	waitErr error
 	tail    *tail
+	wsPath  string // dial WebSocket clients to this path (chat -ws)
 }
 
 // openTarget connects to o.addr, or starts o.command on a free port, after
@@ -173,6 +174,9 @@ func (t *target) stop() {
 
 // dial connects to the target.
 func (t *target) dial(ctx context.Context) (net.Conn, error) {
+	if t.wsPath != "" {
+		return dialWS(ctx, t.addr, t.wsPath)
+	}
 	var d net.Dialer
 	return d.DialContext(ctx, "tcp", t.addr)
 }

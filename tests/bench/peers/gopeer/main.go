@@ -9,6 +9,7 @@
 //	gopeer parked N      park N goroutines in time.Sleep, print "ready", wait
 //	gopeer hello         print 1
 //	gopeer http PORT     serve the HTTP benchmark's endpoints with net/http (http.go)
+//	gopeer wschat PORT   serve the WebSocket chat with net/http and gorilla/websocket (ws.go)
 //
 // Servers print "listening on 127.0.0.1:PORT" once they accept connections.
 package main
@@ -43,13 +44,15 @@ func main() {
 		fmt.Println(1)
 	case "http":
 		serveHTTP(arg())
+	case "wschat":
+		serveWSChat(arg())
 	default:
 		usage()
 	}
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: gopeer echo|chat|http PORT | micro | parked N | hello")
+	fmt.Fprintln(os.Stderr, "usage: gopeer echo|chat|http|wschat PORT | micro | parked N | hello")
 	os.Exit(2)
 }
 
