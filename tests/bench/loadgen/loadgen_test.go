@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -118,6 +119,30 @@ func TestChat(t *testing.T) {
 				t.Errorf("%d deliveries of %d lines to 5 clients", r.Ops, r.Sent)
 			}
 		})
+	}
+}
+
+// TestWSChat runs the chat over WebSocket clients against the Go peer's
+// WebSocket room, in-process.
+func TestWSChat(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: goserver.WSChat()}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	c := &chatConfig{options: quick(ln.Addr().String()), clients: 6, senders: 3, window: 4,
+		drain: 5 * time.Second, ws: "/ws"}
+	r, err := runChat(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Case != "wschat" || r.Lost != 0 || r.Reordered != 0 || r.Corrupt != 0 {
+		t.Errorf("case %s, lost %d, reordered %d, corrupt %d; want wschat and none", r.Case, r.Lost, r.Reordered, r.Corrupt)
+	}
+	if r.Ops < 50 || r.Sent < 10 || r.P99us < r.P50us || r.P50us <= 0 || r.Ops > r.Sent*5 {
+		t.Errorf("implausible result %+v", r)
 	}
 }
 
