@@ -133,7 +133,7 @@ type handshake struct {
 // extra headers, or "" for a request to accept.
 func (a *app) check(th *starlark.Thread, env *starlark.Dict) (handshake, string, [][2]string) {
 	var hs handshake
-	if envString(env, "REQUEST_METHOD") != "GET" ||
+	if envString(env, "REQUEST_METHOD") != "GET" || envString(env, "SERVER_PROTOCOL") != "HTTP/1.1" ||
 		!strings.EqualFold(envString(env, "HTTP_UPGRADE"), "websocket") ||
 		!hasToken(envString(env, "HTTP_CONNECTION"), "upgrade") {
 		return hs, "400 Bad Request", nil
