@@ -168,6 +168,10 @@ func clientHandshake(rt *builtins.Runtime, nc *builtins.NetConn, u *url.URL, ext
 		n, err := nc.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if n == 0 && err != nil {
+			var exc *builtins.Exception
+			if errors.As(err, &exc) || errors.Is(err, os.ErrDeadlineExceeded) || rt.Fatal(err) {
+				return nil, err
+			}
 			return nil, fmt.Errorf("%w: %v", errHandshake, err)
 		}
 		used, perr := http1.ParseResponse(buf, http1.Limits{}, "GET", &resp)
