@@ -80,7 +80,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 
 // startServer runs serverScript in a host of its own and returns its
 // address and its output lines after the port.
-func startServer(t *testing.T) (string, chan string) {
+func startServer(t testing.TB) (string, chan string) {
 	t.Helper()
 	out := &lineWriter{lines: make(chan string, 16)}
 	h, err := host.New(host.Config{Stdout: out, Stderr: io.Discard})
@@ -116,7 +116,7 @@ func startServer(t *testing.T) (string, chan string) {
 // client is a raw WebSocket client that writes frames exactly as a test
 // gives them.
 type client struct {
-	t  *testing.T
+	t  testing.TB
 	c  net.Conn
 	br *bufio.Reader
 }
@@ -125,7 +125,7 @@ const handshake = "GET %s HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnectio
 	"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
 
 // dial connects and sends raw; it returns the client and the response.
-func dial(t *testing.T, addr, raw string) (*client, *http.Response) {
+func dial(t testing.TB, addr, raw string) (*client, *http.Response) {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -145,7 +145,7 @@ func dial(t *testing.T, addr, raw string) (*client, *http.Response) {
 }
 
 // upgrade dials and completes the handshake for path.
-func upgrade(t *testing.T, addr, path string) *client {
+func upgrade(t testing.TB, addr, path string) *client {
 	t.Helper()
 	cl, resp := dial(t, addr, strings.Replace(handshake, "%s", path, 1))
 	if resp.StatusCode != 101 {
@@ -255,7 +255,7 @@ func isTimeout(err error) bool {
 }
 
 // echoes checks that the server still echoes on a fresh connection.
-func echoes(t *testing.T, addr string) {
+func echoes(t testing.TB, addr string) {
 	t.Helper()
 	cl := upgrade(t, addr, "/echo")
 	cl.frame(true, 0x1, []byte("still here"), true)
