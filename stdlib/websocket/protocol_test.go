@@ -43,12 +43,20 @@ def flood(ws):
 echo_app = websocket.WebSocketWSGI(echo, max_frame_length = 1 << 20)
 flood_app = websocket.WebSocketWSGI(flood)
 
+def boom(ws):
+    ws.wait()
+    fail("boom")
+
+boom_app = websocket.WebSocketWSGI(boom)
+
 def router(env, start_response):
     if env["PATH_INFO"] == "/flood":
         return flood_app(env, start_response)
+    if env["PATH_INFO"] == "/boom":
+        return boom_app(env, start_response)
     return echo_app(env, start_response)
 
-wsgi.server(ln, router, log_output = False)
+wsgi.server(ln, router, log_output = False, log = None)
 `
 
 // lineWriter passes each line a script prints to a channel.
@@ -369,6 +377,16 @@ func TestHandshakeRefusals(t *testing.T) {
 			echoes(t, addr)
 		})
 	}
+}
+
+// TestHandlerRaises: a handler's exception closes its connection with
+// 1011 and costs nothing else.
+func TestHandlerRaises(t *testing.T) {
+	addr, _ := startServer(t)
+	cl := upgrade(t, addr, "/boom")
+	cl.frame(true, 0x1, []byte("go"), true)
+	cl.expectClose(1011)
+	echoes(t, addr)
 }
 
 // TestFramesRightAfterHandshake sends the first frame in the same write
