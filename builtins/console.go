@@ -18,8 +18,6 @@
 package builtins
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"reflect"
 	"sort"
@@ -272,16 +270,4 @@ func attrOf(v starlark.Value, name string) starlark.Value {
 
 func isNameByte(b byte) bool {
 	return b == '_' || b == '.' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
-}
-
-// FormatError returns err as a console shows it: a Starlark error as its
-// backtrace (a Ctrl-C cancellation reads KeyboardInterrupt), any other
-// error as its text. The result ends without a newline.
-func FormatError(err error) string {
-	var ee *starlark.EvalError
-	if errors.As(err, &ee) {
-		bt := ee.Backtrace()
-		return strings.Replace(bt, cancelPrefix+KeyboardInterrupt.name, KeyboardInterrupt.name, 1)
-	}
-	return fmt.Sprint(err)
 }

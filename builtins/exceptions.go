@@ -38,7 +38,6 @@ var (
 	GreenletExit           = &Class{"GreenletExit", BaseException}
 	Error                  = &Class{"Error", Exception_}
 	TimeoutError           = &Class{"TimeoutError", Exception_}
-	ValueError             = &Class{"ValueError", Exception_}
 	RuntimeError           = &Class{"RuntimeError", Exception_}
 	OSError                = &Class{"OSError", Exception_}
 	ConnectionError        = &Class{"ConnectionError", OSError}
@@ -47,12 +46,13 @@ var (
 	BrokenPipeError        = &Class{"BrokenPipeError", ConnectionError}
 )
 
-// Classes lists every predeclared exception class.
-var Classes = []*Class{
+// Classes lists every predeclared exception class (Python's runtime error
+// classes are in pyerrors.go).
+var Classes = append([]*Class{
 	BaseException, Exception_, KeyboardInterrupt, GreenletExit, Error, TimeoutError,
-	ValueError, RuntimeError, OSError, ConnectionError, ConnectionRefusedError,
+	RuntimeError, OSError, ConnectionError, ConnectionRefusedError,
 	ConnectionResetError, BrokenPipeError,
-}
+}, runtimeClasses...)
 
 // NewClass returns a new exception class deriving from base, for embedders.
 func NewClass(name string, base *Class) *Class { return &Class{name, base} }
@@ -143,7 +143,23 @@ func (e *Exception) Error() string {
 	return e.class.name
 }
 
-func (e *Exception) String() string       { return e.Message() }
+// String returns the exception's repr, as Python writes it:
+// ValueError("bad port"), GreenletExit(). str(e) and print(e) give the
+// message (see Str).
+func (e *Exception) String() string {
+	var b strings.Builder
+	b.WriteString(e.class.name)
+	b.WriteByte('(')
+	for i, a := range e.args {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(a.String())
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
 func (e *Exception) Type() string         { return e.class.name }
 func (e *Exception) Freeze()              {}
 func (e *Exception) Truth() starlark.Bool { return true }
@@ -259,7 +275,7 @@ func classify(err error) (*Class, string) {
 	if cls := argClass(msg); cls != nil {
 		return cls, msg
 	}
-	return Error, msg
+	return textClass(msg), msg
 }
 
 // argClass returns the class an argument error names. go.starlark.net's

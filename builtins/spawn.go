@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync/atomic"
 
 	"github.com/evscript/evscript/hub"
@@ -104,40 +103,7 @@ func (rt *Runtime) Report(g *GreenThread, err error) {
 // PrintError prints err with its Starlark backtrace, headed by the name of
 // the green thread it ended.
 func PrintError(w io.Writer, thread string, err error) {
-	var ee *starlark.EvalError
-	if errors.As(err, &ee) {
-		fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%s\n", thread, namedBacktrace(ee, err))
-		return
-	}
-	fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%v\n", thread, err)
-}
-
-// namedBacktrace is ee's backtrace with the exception class a catch would
-// see named in its last line, when the error is not an exception value
-// already: "Error in connect_tcp: ConnectionRefusedError: connect:
-// connection refused".
-func namedBacktrace(ee *starlark.EvalError, err error) string {
-	bt := ee.Backtrace()
-	if inner, ok := laterError(err); ok {
-		// Raised by cancelling the thread (raiselater.go): show the error
-		// itself, not the cancellation that carried it.
-		i := strings.LastIndex(bt, "\n") + 1
-		return bt[:i] + errorText(inner)
-	}
-	var exc *Exception
-	if errors.As(err, &exc) {
-		return bt
-	}
-	cls, _ := classify(err)
-	if cls == Error {
-		return bt
-	}
-	i := strings.LastIndex(bt, "\n") + 1
-	last := bt[i:]
-	if j := strings.Index(last, ": "); j >= 0 && strings.HasPrefix(last, "Error") {
-		return bt[:i] + last[:j+2] + cls.name + ": " + last[j+2:]
-	}
-	return bt
+	fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%s\n", thread, FormatError(err))
 }
 
 // finish runs when g's task dies, whether or not it started. A task that

@@ -94,7 +94,7 @@ func ExamplePrintError() {
 	// Traceback (most recent call last):
 	//   crash.star:3:2: in <toplevel>
 	//   crash.star:2:9: in f
-	// Error in fail: fail: boom
+	// Error in fail: boom
 }
 
 // Start keeps the hub running in the background: green threads serve while

@@ -5,7 +5,6 @@ package host
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 
@@ -182,26 +181,6 @@ func (h *Host) Close() error {
 	err := h.hub.Close()
 	h.rt.FlushOutput()
 	return err
-}
-
-// PrintError prints an error returned by ExecFile or Call the way the
-// evscript command does: a syntax error as file:line:col: message, a
-// runtime error as a Starlark backtrace naming the green thread, a deadlock
-// with the list of green threads.
-func PrintError(w io.Writer, err error) {
-	var se syntax.Error
-	var ee *starlark.EvalError
-	var de *DeadlockError
-	switch {
-	case errors.As(err, &se):
-		fmt.Fprintln(w, se.Error())
-	case errors.As(err, &de):
-		fmt.Fprintf(w, "evscript: %v\n", de)
-	case errors.As(err, &ee):
-		builtins.PrintError(w, "main", err)
-	default:
-		fmt.Fprintln(w, err)
-	}
 }
 
 // stderr returns the configured error writer.

@@ -38,7 +38,22 @@ func TestExitStatus(t *testing.T) {
 		{name: "uncaught error", src: "def f():\n    return 1 // 0\nf()", code: 1,
 			stderrHas: []string{`green thread "main"`, "Traceback", "in f", "floored division by zero"}},
 		{name: "uncaught socket error names its class", src: "api.connect_tcp((\"127.0.0.1\", 1))", code: 1,
-			stderrHas: []string{"Error in connect_tcp: ConnectionRefusedError: connect: connection refused"}},
+			stderrHas: []string{"\nConnectionRefusedError in connect_tcp: connect: connection refused\n"}},
+		{name: "one prefix for a builtin's argument error", src: "api.sleep('x')", code: 1,
+			stderrHas: []string{"\nTypeError in sleep: for parameter seconds: got string, want seconds (int, float or duration)\n"}},
+		{name: "one prefix for fail", src: "fail('x')", code: 1, stderrHas: []string{"\nError in fail: x\n"}},
+		{name: "raise_ reads as raise", src: "raise_(ValueError('bad port'))", code: 1, stderrHas: []string{"\nValueError: bad port\n"}},
+		{name: "a runtime error names its Python class", src: "d = {}\nd['a']", code: 1,
+			stderrHas: []string{"prog.star:2:2: in <toplevel>\nKeyError: key \"a\" not in dict\n"}},
+		{name: "with_timeout names its parameter", src: "api.with_timeout(0.1, 5)", code: 1,
+			stderrHas: []string{"TypeError in with_timeout: for parameter fn: got int, want callable"}},
+		{name: "a bind error names the address",
+			src:  "a = api.tcp_listener(('127.0.0.1', 0))\nh, p = a.getsockname()\ncatch(print, p)\nb = api.tcp_listener(('127.0.0.1', p))",
+			code: 1, stderrHas: []string{"OSError in tcp_listener: bind 127.0.0.1:", ": address already in use\n"}},
+		{name: "uncaught KeyboardInterrupt exits 130", src: "raise_(KeyboardInterrupt)", code: 130,
+			stderrHas: []string{"prog.star:1:7: in <toplevel>\nKeyboardInterrupt\n"}},
+		{name: "exceptions print as Python's", src: "print([ValueError('x')], ValueError('y'), (None, GreenletExit()))",
+			code: 0, stdout: "[ValueError(\"x\")] y (None, GreenletExit())\n"},
 		{name: "syntax error runs nothing", src: "print('ran')\ndef f(:\n", code: 1,
 			stderrHas: []string{"prog.star:2:8: got ':', want ')'"}},
 		{name: "undefined name", src: "print('ran')\nprint(nosuch)\n", code: 1,
@@ -173,12 +188,13 @@ print("still works")
 }
 
 func TestSIGTERMUncaughtAndSecondSignal(t *testing.T) {
-	// Uncaught KeyboardInterrupt in main: status 1 with a backtrace.
+	// Uncaught KeyboardInterrupt in main: status 130, as Python, with a
+	// clean backtrace that ends in the line KeyboardInterrupt.
 	cmd, out, stderr := startScript(t, "print('ready')\napi.sleep(100)\n")
 	expectLine(t, out, "ready")
 	cmd.Process.Signal(syscall.SIGTERM)
-	if code := waitExit(t, cmd); code != 1 || !strings.Contains(stderr.String(), "KeyboardInterrupt") {
-		t.Errorf("exit %d, stderr %s; want 1 and KeyboardInterrupt", code, stderr)
+	if code := waitExit(t, cmd); code != 130 || !strings.HasSuffix(stderr.String(), ":2:10: in <toplevel>\nKeyboardInterrupt\n") {
+		t.Errorf("exit %d, stderr %s; want 130 and a backtrace ending in KeyboardInterrupt", code, stderr)
 	}
 
 	// A second signal within 2 s exits with 130 even if the first was caught.

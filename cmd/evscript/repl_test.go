@@ -209,8 +209,8 @@ func TestREPLErrorsContinue(t *testing.T) {
 	}
 	errs := tr.err.String()
 	for _, want := range []string{
-		"Traceback (most recent call last):\n  <stdin>:1:3: in <expr>\nError: floored division by zero\n",
-		"<stdin>:2:9: in g\nError in fail: fail: boom\n",
+		"Traceback (most recent call last):\n  <stdin>:1:3: in <expr>\nZeroDivisionError: floored division by zero\n",
+		"<stdin>:2:9: in g\nError in fail: boom\n",
 		"<stdin>:1:8: got ':', want ')'\n",
 		"<stdin>:1:1: undefined: nope\n",
 	} {
