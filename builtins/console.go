@@ -104,7 +104,7 @@ func (c *Console) Read(prompt func(string) (string, error)) (*syntax.File, error
 		return nil, perr
 	}
 	if err != nil {
-		return nil, err
+		return nil, SyntaxHint(err)
 	}
 	if c.eof && len(f.Stmts) == 0 {
 		return nil, io.EOF

@@ -136,7 +136,7 @@ func (h *Host) FileOptions() *syntax.FileOptions { return h.opts }
 func (h *Host) ExecFile(ctx context.Context, filename string, src any) (starlark.StringDict, error) {
 	_, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
 	if err != nil {
-		return nil, err
+		return nil, builtins.SyntaxHint(err)
 	}
 	h.setArgv(filename)
 	var globals starlark.StringDict

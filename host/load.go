@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/evscript/evscript/builtins"
 	"go.starlark.net/starlark"
 )
 
@@ -68,6 +69,7 @@ func (l *loader) load(th *starlark.Thread, module string) (starlark.StringDict, 
 	if err == nil {
 		var prog *starlark.Program
 		_, prog, err = starlark.SourceProgramOptions(l.h.opts, path, src, l.h.predeclared.Has)
+		err = builtins.SyntaxHint(err)
 		if err == nil {
 			e.globals, err = prog.Init(th, l.h.predeclared)
 			e.globals.Freeze()

@@ -80,7 +80,7 @@ func (s *Session) ExecFile(ctx context.Context, filename string, src any) error 
 	h := s.h
 	_, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
 	if err != nil {
-		return err
+		return builtins.SyntaxHint(err)
 	}
 	_, err = s.run(ctx, func(th *starlark.Thread) (starlark.Value, error) {
 		h.setArgv(filename)

@@ -101,7 +101,7 @@ func (h *Host) runThread(ctx context.Context, name string, fn func(th *starlark.
 func (h *Host) Exec(ctx context.Context, name, filename string, src any) (starlark.StringDict, error) {
 	_, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
 	if err != nil {
-		return nil, err
+		return nil, builtins.SyntaxHint(err)
 	}
 	var globals starlark.StringDict
 	init := starlark.NewBuiltin("init", func(th *starlark.Thread, _ *starlark.Builtin, _ starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {

@@ -54,6 +54,8 @@ func TestExitStatus(t *testing.T) {
 			stderrHas: []string{"prog.star:1:7: in <toplevel>\nKeyboardInterrupt\n"}},
 		{name: "exceptions print as Python's", src: "print([ValueError('x')], ValueError('y'), (None, GreenletExit()))",
 			code: 0, stdout: "[ValueError(\"x\")] y (None, GreenletExit())\n"},
+		{name: "a Python keyword gets a hint", src: "import os\n", code: 1,
+			stderrHas: []string{"prog.star:1:1: got import, want primary expression (Starlark has no import: ", `load("eventlet", "api")`}},
 		{name: "syntax error runs nothing", src: "print('ran')\ndef f(:\n", code: 1,
 			stderrHas: []string{"prog.star:2:8: got ':', want ')'"}},
 		{name: "undefined name", src: "print('ran')\nprint(nosuch)\n", code: 1,
