@@ -113,7 +113,7 @@ func (c *Console) Read(prompt func(string) (string, error)) (*syntax.File, error
 }
 
 // Exec runs chunk f on th. A sole expression is evaluated: its value is
-// stored in _ and returned. Other chunks are executed and return None.
+// stored in _ (unless it is None) and returned. Other chunks are executed and return None.
 // It must be called by the green thread that th is.
 func (c *Console) Exec(th *starlark.Thread, f *syntax.File) (starlark.Value, error) {
 	c.merge()
@@ -125,8 +125,8 @@ func (c *Console) Exec(th *starlark.Thread, f *syntax.File) (starlark.Value, err
 	var err error
 	if expr := soleExpr(f); expr != nil {
 		v, err = starlark.EvalExprOptions(f.Options, th, expr, c.Globals)
-		if err == nil {
-			c.Globals["_"] = v
+		if err == nil && v != starlark.None {
+			c.Globals["_"] = v // as in Python, None leaves _ as it was
 		}
 	} else {
 		err = starlark.ExecREPLChunk(f, th, c.Globals)

@@ -32,11 +32,14 @@ type Session struct {
 }
 
 // NewSession returns a console session on h. Its bindings start as the
-// predeclared names. The default console bindings of the host (what
+// predeclared names and exit(), quit() (sys.exit) and help(). The default console bindings of the host (what
 // backdoor_server shares without locals) become the session's from now on.
 // It must be called before the session's first Exec, from any goroutine.
 func (h *Host) NewSession() *Session {
 	s := &Session{h: h, con: builtins.NewConsole(h.opts, "<stdin>", h.predeclared)}
+	for k, v := range h.rt.ConsoleNames() { // exit, quit, help
+		s.con.Globals[k] = v
+	}
 	h.post(func() { h.rt.Globals = func() starlark.StringDict { return s.con.Globals } })
 	return s
 }

@@ -182,7 +182,10 @@ func console(filename string, src any, args []string, backdoor string) int {
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(signals)
 	h.Start()
-	r := &repl{h: h, s: h.NewSession(), p: p, stdout: stdout, stderr: stderr, interactive: interactive}
+	r := &repl{h: h, s: h.NewSession(), p: p, stdout: stdout, stderr: stderr,
+		// Piped input stops at its first error, as python3 < file does;
+		// with -i, as python3 -i, the console goes on.
+		interactive: interactive, stopOnError: !isTerminal(os.Stdin) && filename == ""}
 	if backdoor != "" && !serveBackdoor(h, backdoor) {
 		return 1
 	}
