@@ -75,8 +75,19 @@ func (h *Host) runThread(ctx context.Context, name string, fn func(th *starlark.
 		h.rt.FlushOutput() // the thread's output comes before its value
 		return r.v, r.err
 	case <-ctx.Done():
+		// Cancel the thread from here, at once if it exists: a busy loop
+		// holds the hub, so a posted function would wait for it forever.
+		var g *builtins.GreenThread
+		select {
+		case g = <-gc:
+			g.Cancel(ctx.Err().Error())
+		default:
+		}
 		h.hub.Post(func() {
-			if g := <-gc; !g.Task().Dead() {
+			if g == nil {
+				g = <-gc
+			}
+			if !g.Task().Dead() {
 				g.Cancel(ctx.Err().Error())
 				g.Task().Kill(ctx.Err())
 			}
