@@ -70,4 +70,3 @@ func TestCancelledContext(t *testing.T) {
 		}
 	}
 }
-
