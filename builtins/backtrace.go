@@ -56,6 +56,9 @@ func lastLine(err error, fn string) string {
 	if fn != "" {
 		msg = strings.TrimPrefix(msg, fn+": ")
 	}
+	// An argument's error raised as a class (argClass) names it inside:
+	// "for parameter seconds: ValueError: invalid value NaN".
+	msg = strings.Replace(msg, ": "+cls.name+": ", ": ", 1)
 	head := cls.name
 	if fn != "" {
 		head += " in " + fn

@@ -56,6 +56,7 @@ var textRules = []textRule{
 	{NameError, []string{"referenced before assignment"}},
 	{NameError, []string{"undefined: "}},
 	{ValueError, []string{"invalid literal"}},
+	{ValueError, []string{"negative duration"}},
 	{ValueError, []string{"values to unpack"}},
 	{ValueError, []string{"not in list"}},
 	{ValueError, []string{"element not found"}},

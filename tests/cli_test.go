@@ -41,6 +41,8 @@ func TestExitStatus(t *testing.T) {
 			stderrHas: []string{"\nConnectionRefusedError in connect_tcp: connect: connection refused\n"}},
 		{name: "one prefix for a builtin's argument error", src: "api.sleep('x')", code: 1,
 			stderrHas: []string{"\nTypeError in sleep: for parameter seconds: got string, want seconds (int, float or duration)\n"}},
+		{name: "one class name for an argument's ValueError", src: "api.sleep(float('nan'))", code: 1,
+			stderrHas: []string{"\nValueError in sleep: for parameter seconds: invalid value NaN (not a number)\n"}},
 		{name: "one prefix for fail", src: "fail('x')", code: 1, stderrHas: []string{"\nError in fail: x\n"}},
 		{name: "raise_ reads as raise", src: "raise_(ValueError('bad port'))", code: 1, stderrHas: []string{"\nValueError: bad port\n"}},
 		{name: "a runtime error names its Python class", src: "d = {}\nd['a']", code: 1,
