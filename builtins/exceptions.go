@@ -335,7 +335,7 @@ func isLater(err error) bool {
 }
 
 // catch(fn, *args, **kwargs) -> (result, None) or (None, exception).
-// See SCRIPT-API.md, Exceptions.
+// See docs/api/exceptions.md.
 func catch(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) == 0 {
 		return nil, fmt.Errorf("%s: missing argument for fn", b.Name())
@@ -351,7 +351,7 @@ func catch(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.
 }
 
 // try_except(fn, handlers, else_=None, finally_=None) -> the body's or the
-// handler's result. See SCRIPT-API.md, Exceptions.
+// handler's result. See docs/api/exceptions.md.
 func tryExcept(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (result starlark.Value, err error) {
 	var fn starlark.Callable
 	var handlers *starlark.Dict

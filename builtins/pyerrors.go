@@ -41,6 +41,8 @@ type textRule struct {
 // evscript's own argument errors), first match wins. A text no rule
 // matches stays an Error.
 var textRules = []textRule{
+	{ValueError, []string{"json.decode: "}}, // Python's JSONDecodeError is one
+	{TypeError, []string{"json.encode: cannot encode "}},
 	{ZeroDivisionError, []string{"division by zero"}},
 	{ZeroDivisionError, []string{"modulo by zero"}},
 	{KeyError, []string{"key ", " not in "}},
@@ -57,6 +59,8 @@ var textRules = []textRule{
 	{NameError, []string{"undefined: "}},
 	{ValueError, []string{"invalid literal"}},
 	{ValueError, []string{"negative duration"}},
+	{ValueError, []string{" must be at least "}},
+	{ValueError, []string{" must be between "}},
 	{ValueError, []string{"values to unpack"}},
 	{ValueError, []string{"not in list"}},
 	{ValueError, []string{"element not found"}},

@@ -299,7 +299,7 @@ func killThread(rt *Runtime, th *starlark.Thread, fname string, g *GreenThread, 
 	return starlark.None, nil
 }
 
-// spawn(fn, *args, **kwargs) -> greenthread. See SCRIPT-API.md, api.
+// spawn(fn, *args, **kwargs) -> greenthread. See docs/api/api.md.
 func spawn(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) == 0 {
 		return nil, fmt.Errorf("%s: missing argument for fn", b.Name())

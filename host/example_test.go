@@ -178,3 +178,28 @@ def hit(k):
 	// 3 <nil>
 	// 6 <nil>
 }
+
+// NewBuiltin guards a builtin: a Go panic in it is a RuntimeError the
+// script can catch, never a crash.
+func ExampleNewBuiltin() {
+	boom := host.NewBuiltin("boom", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+		var m map[string]int
+		m["x"] = 1 // a bug: assignment to a nil map
+		return starlark.None, nil
+	})
+	h, _ := host.New(host.Config{Stdout: os.Stdout, Stderr: io.Discard,
+		Predeclared: starlark.StringDict{"make_boom": starlark.NewBuiltin("make_boom",
+			func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+				return boom, nil // a builtin made elsewhere: guarded by NewBuiltin
+			})}})
+	defer h.Close()
+	src := `
+_, e = catch(make_boom())
+print(type(e))
+`
+	if _, err := h.ExecFile(context.Background(), "guard.star", src); err != nil {
+		host.PrintError(os.Stdout, err)
+	}
+	// Output:
+	// RuntimeError
+}
