@@ -225,6 +225,7 @@ const cancelPrefix = "Starlark computation cancelled: "
 // TimeoutError, socket errors are OSError and its subclasses, and any other
 // error is Error with the error's text as its message.
 func (rt *Runtime) ToException(err error) *Exception {
+	rt.fixLoopPos(err)
 	if e, ok := laterError(err); ok {
 		exc := rt.ToException(e)
 		exc.err = err

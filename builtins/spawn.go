@@ -75,6 +75,7 @@ func (rt *Runtime) Run(name string, fn func(th *starlark.Thread) (starlark.Value
 	g.task = rt.Hub.Spawn(name, func(t *hub.Task) error {
 		th := rt.newThread(g)
 		v, err := fn(th)
+		rt.fixLoopPos(err)
 		g.result, g.err = v, err
 		return err
 	})

@@ -139,7 +139,8 @@ func (h *Host) FileOptions() *syntax.FileOptions { return h.opts }
 // (then errors.As also finds its *starlark.EvalError).
 // ExecFile must not be called while the host is started.
 func (h *Host) ExecFile(ctx context.Context, filename string, src any) (starlark.StringDict, error) {
-	_, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
+	f, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
+	h.rt.AddSource(f)
 	if err != nil {
 		return nil, builtins.SyntaxHint(err)
 	}

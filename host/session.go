@@ -81,7 +81,8 @@ func (s *Session) Exec(ctx context.Context, f *syntax.File) (string, error) {
 // fails). src is as for Host.ExecFile.
 func (s *Session) ExecFile(ctx context.Context, filename string, src any) error {
 	h := s.h
-	_, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
+	f, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
+	h.rt.AddSource(f)
 	if err != nil {
 		return builtins.SyntaxHint(err)
 	}

@@ -110,7 +110,8 @@ func (h *Host) runThread(ctx context.Context, name string, fn func(th *starlark.
 // Green threads it spawns keep running. It is safe to call from any
 // goroutine but the hub's own.
 func (h *Host) Exec(ctx context.Context, name, filename string, src any) (starlark.StringDict, error) {
-	_, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
+	f, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
+	h.rt.AddSource(f)
 	if err != nil {
 		return nil, builtins.SyntaxHint(err)
 	}

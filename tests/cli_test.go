@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -215,5 +217,40 @@ try_except(lambda: print("ready") or api.sleep(100), {KeyboardInterrupt: h})
 	io.Copy(io.Discard, out)
 	if code := waitExit(t, cmd); code != 130 {
 		t.Errorf("exit %d, want 130", code)
+	}
+}
+
+// An uncaught Ctrl-C in a busy loop exits 130 with a clean backtrace that
+// names the loop's lines, not the def's or the statement's before the loop
+// (go.starlark.net alone often reports a while loop's jumps there).
+func TestSIGINTBusyLoopBacktrace(t *testing.T) {
+	for _, test := range []struct {
+		name, src   string
+		frame       string // the frame's name
+		first, last int    // the loop's lines
+	}{
+		{"while in a def", "def spin():\n    n = 0\n    while True:\n        n += 1\n        if n == 1000:\n            print('busy')\nspin()\n", "spin", 3, 6},
+		{"while after a call", "def spin():\n    n = len('x')\n    while True:\n        n += 1\n        if n == 1000:\n            print('busy')\nspin()\n", "spin", 3, 6},
+		{"while at top level", "n = 0\nwhile True:\n    n += 1\n    if n == 1000:\n        print('busy')\n", "<toplevel>", 2, 5},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			cmd, out, stderr := startScript(t, test.src)
+			expectLine(t, out, "busy")
+			cmd.Process.Signal(os.Interrupt)
+			if code := waitExit(t, cmd); code != 130 {
+				t.Errorf("exit %d, want 130", code)
+			}
+			got := stderr.String()
+			if !strings.HasSuffix(got, "\nKeyboardInterrupt\n") || strings.Contains(got, "cancelled") {
+				t.Errorf("stderr %q: want a clean backtrace ending in KeyboardInterrupt", got)
+			}
+			m := regexp.MustCompile(`sig\.star:(\d+):\d+: in ` + regexp.QuoteMeta(test.frame) + "\n").FindStringSubmatch(got)
+			if m == nil {
+				t.Fatalf("stderr %q has no frame in %s", got, test.frame)
+			}
+			if line, _ := strconv.Atoi(m[1]); line < test.first || line > test.last {
+				t.Errorf("the frame of %s reads at line %d, want the loop's (%d to %d):\n%s", test.frame, line, test.first, test.last, got)
+			}
+		})
 	}
 }
