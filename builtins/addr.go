@@ -64,6 +64,15 @@ type sockAddr struct {
 	path   string
 }
 
+// String returns the address as messages name it: "host:port", or the
+// path of a Unix socket.
+func (a sockAddr) String() string {
+	if a.family == syscall.AF_UNIX {
+		return a.path
+	}
+	return a.hostPort()
+}
+
 // value returns the address as scripts see it: (host, port) for IPv4,
 // (host, port, 0, scope) for IPv6, the path for Unix sockets, or None.
 func (a sockAddr) value() starlark.Value {

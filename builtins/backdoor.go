@@ -71,7 +71,7 @@ var errInterrupted = errors.New("KeyboardInterrupt")
 // listening socket (api.tcp_listener, api.ssl_listener) or an address:
 // (host, port) or "host:port", where no host means 127.0.0.1. Consoles
 // share locals (a dict: names they bind are stored back into it) or, by
-// default, the script's globals. See SCRIPT-API.md, Later modules.
+// default, the script's globals. See docs/api/backdoor.md.
 func BackdoorServer(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var lv starlark.Value
 	var locals starlark.Value = starlark.None

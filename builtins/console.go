@@ -18,8 +18,6 @@
 package builtins
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"reflect"
 	"sort"
@@ -106,7 +104,7 @@ func (c *Console) Read(prompt func(string) (string, error)) (*syntax.File, error
 		return nil, perr
 	}
 	if err != nil {
-		return nil, err
+		return nil, SyntaxHint(err)
 	}
 	if c.eof && len(f.Stmts) == 0 {
 		return nil, io.EOF
@@ -115,7 +113,7 @@ func (c *Console) Read(prompt func(string) (string, error)) (*syntax.File, error
 }
 
 // Exec runs chunk f on th. A sole expression is evaluated: its value is
-// stored in _ and returned. Other chunks are executed and return None.
+// stored in _ (unless it is None) and returned. Other chunks are executed and return None.
 // It must be called by the green thread that th is.
 func (c *Console) Exec(th *starlark.Thread, f *syntax.File) (starlark.Value, error) {
 	c.merge()
@@ -127,8 +125,8 @@ func (c *Console) Exec(th *starlark.Thread, f *syntax.File) (starlark.Value, err
 	var err error
 	if expr := soleExpr(f); expr != nil {
 		v, err = starlark.EvalExprOptions(f.Options, th, expr, c.Globals)
-		if err == nil {
-			c.Globals["_"] = v
+		if err == nil && v != starlark.None {
+			c.Globals["_"] = v // as in Python, None leaves _ as it was
 		}
 	} else {
 		err = starlark.ExecREPLChunk(f, th, c.Globals)
@@ -272,16 +270,4 @@ func attrOf(v starlark.Value, name string) starlark.Value {
 
 func isNameByte(b byte) bool {
 	return b == '_' || b == '.' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
-}
-
-// FormatError returns err as a console shows it: a Starlark error as its
-// backtrace (a Ctrl-C cancellation reads KeyboardInterrupt), any other
-// error as its text. The result ends without a newline.
-func FormatError(err error) string {
-	var ee *starlark.EvalError
-	if errors.As(err, &ee) {
-		bt := ee.Backtrace()
-		return strings.Replace(bt, cancelPrefix+KeyboardInterrupt.name, KeyboardInterrupt.name, 1)
-	}
-	return fmt.Sprint(err)
 }

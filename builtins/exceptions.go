@@ -38,7 +38,6 @@ var (
 	GreenletExit           = &Class{"GreenletExit", BaseException}
 	Error                  = &Class{"Error", Exception_}
 	TimeoutError           = &Class{"TimeoutError", Exception_}
-	ValueError             = &Class{"ValueError", Exception_}
 	RuntimeError           = &Class{"RuntimeError", Exception_}
 	OSError                = &Class{"OSError", Exception_}
 	ConnectionError        = &Class{"ConnectionError", OSError}
@@ -47,12 +46,13 @@ var (
 	BrokenPipeError        = &Class{"BrokenPipeError", ConnectionError}
 )
 
-// Classes lists every predeclared exception class.
-var Classes = []*Class{
+// Classes lists every predeclared exception class (Python's runtime error
+// classes are in pyerrors.go).
+var Classes = append([]*Class{
 	BaseException, Exception_, KeyboardInterrupt, GreenletExit, Error, TimeoutError,
-	ValueError, RuntimeError, OSError, ConnectionError, ConnectionRefusedError,
+	RuntimeError, OSError, ConnectionError, ConnectionRefusedError,
 	ConnectionResetError, BrokenPipeError,
-}
+}, runtimeClasses...)
 
 // NewClass returns a new exception class deriving from base, for embedders.
 func NewClass(name string, base *Class) *Class { return &Class{name, base} }
@@ -143,7 +143,23 @@ func (e *Exception) Error() string {
 	return e.class.name
 }
 
-func (e *Exception) String() string       { return e.Message() }
+// String returns the exception's repr, as Python writes it:
+// ValueError("bad port"), GreenletExit(). str(e) and print(e) give the
+// message (see Str).
+func (e *Exception) String() string {
+	var b strings.Builder
+	b.WriteString(e.class.name)
+	b.WriteByte('(')
+	for i, a := range e.args {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(a.String())
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
 func (e *Exception) Type() string         { return e.class.name }
 func (e *Exception) Freeze()              {}
 func (e *Exception) Truth() starlark.Bool { return true }
@@ -209,6 +225,7 @@ const cancelPrefix = "Starlark computation cancelled: "
 // TimeoutError, socket errors are OSError and its subclasses, and any other
 // error is Error with the error's text as its message.
 func (rt *Runtime) ToException(err error) *Exception {
+	rt.fixLoopPos(err)
 	if e, ok := laterError(err); ok {
 		exc := rt.ToException(e)
 		exc.err = err
@@ -259,7 +276,7 @@ func classify(err error) (*Class, string) {
 	if cls := argClass(msg); cls != nil {
 		return cls, msg
 	}
-	return Error, msg
+	return textClass(msg), msg
 }
 
 // argClass returns the class an argument error names. go.starlark.net's
@@ -319,7 +336,7 @@ func isLater(err error) bool {
 }
 
 // catch(fn, *args, **kwargs) -> (result, None) or (None, exception).
-// See SCRIPT-API.md, Exceptions.
+// See docs/api/exceptions.md.
 func catch(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) == 0 {
 		return nil, fmt.Errorf("%s: missing argument for fn", b.Name())
@@ -335,7 +352,7 @@ func catch(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.
 }
 
 // try_except(fn, handlers, else_=None, finally_=None) -> the body's or the
-// handler's result. See SCRIPT-API.md, Exceptions.
+// handler's result. See docs/api/exceptions.md.
 func tryExcept(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (result starlark.Value, err error) {
 	var fn starlark.Callable
 	var handlers *starlark.Dict

@@ -84,7 +84,7 @@ func noop(_ *Runtime, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 }
 
 // Predeclared returns the names every script sees: the exception classes,
-// catch, try_except, isinstance and raise_, the api module, and the given
+// catch, try_except, isinstance and raise_, str and print (str.go), the api module, and the given
 // modules (the host passes stdlib.Modules), each made for rt. Each call
 // builds a fresh dictionary; it also becomes the table that api.named
 // searches.
@@ -94,6 +94,8 @@ func (rt *Runtime) Predeclared(modules ...*Module) starlark.StringDict {
 		"try_except": rt.builtin("try_except", tryExcept),
 		"isinstance": starlark.NewBuiltin("isinstance", isinstance),
 		"raise_":     starlark.NewBuiltin("raise_", raise),
+		"str":        starlark.NewBuiltin("str", str),
+		"print":      starlark.NewBuiltin("print", print),
 	}
 	for _, c := range Classes {
 		d[c.name] = c

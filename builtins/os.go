@@ -9,7 +9,7 @@ import (
 
 // Pipe is pipe() -> (r, w): the reading and writing ends of a new pipe, as green
 // files. Closing w gives r the end of the stream once r has read what w
-// wrote. See SCRIPT-API.md, Sockets and files.
+// wrote. See docs/api/os.md.
 func Pipe(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 		return nil, err

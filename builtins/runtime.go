@@ -55,6 +55,7 @@ type Runtime struct {
 	outOnce sync.Once
 	scratch []*[]byte // read buffers for reuse (conn.go)
 	stdin   *conn     // sys.stdin's stream, made on first use
+	src     sources   // syntax trees of the files run (looppos.go)
 }
 
 // NewRuntime returns a runtime for h. Fill in the optional fields before

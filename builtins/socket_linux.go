@@ -71,7 +71,9 @@ func closeFD(fd int) { unix.Close(fd) }
 
 func bindFD(fd int, a sockAddr) error {
 	if err := unix.Bind(fd, a.sys()); err != nil {
-		return os.NewSyscallError("bind", err)
+		// Name the address, as Go's net does: "bind 0.0.0.0:3000:
+		// address already in use".
+		return &os.SyscallError{Syscall: "bind " + a.String(), Err: err}
 	}
 	return nil
 }

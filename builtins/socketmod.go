@@ -1,7 +1,7 @@
 // This file defines what stdlib/socket, the socket module, is made of:
 // Python's socket constructor, socketpair, gethostbyname, gethostname and
-// the constants. Every socket they make is green. See SCRIPT-API.md,
-// Sockets and files.
+// the constants. Every socket they make is green. See
+// docs/api/socket.md.
 
 package builtins
 

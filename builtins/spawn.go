@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync/atomic"
 
 	"github.com/evscript/evscript/hub"
@@ -76,6 +75,7 @@ func (rt *Runtime) Run(name string, fn func(th *starlark.Thread) (starlark.Value
 	g.task = rt.Hub.Spawn(name, func(t *hub.Task) error {
 		th := rt.newThread(g)
 		v, err := fn(th)
+		rt.fixLoopPos(err)
 		g.result, g.err = v, err
 		return err
 	})
@@ -104,40 +104,7 @@ func (rt *Runtime) Report(g *GreenThread, err error) {
 // PrintError prints err with its Starlark backtrace, headed by the name of
 // the green thread it ended.
 func PrintError(w io.Writer, thread string, err error) {
-	var ee *starlark.EvalError
-	if errors.As(err, &ee) {
-		fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%s\n", thread, namedBacktrace(ee, err))
-		return
-	}
-	fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%v\n", thread, err)
-}
-
-// namedBacktrace is ee's backtrace with the exception class a catch would
-// see named in its last line, when the error is not an exception value
-// already: "Error in connect_tcp: ConnectionRefusedError: connect:
-// connection refused".
-func namedBacktrace(ee *starlark.EvalError, err error) string {
-	bt := ee.Backtrace()
-	if inner, ok := laterError(err); ok {
-		// Raised by cancelling the thread (raiselater.go): show the error
-		// itself, not the cancellation that carried it.
-		i := strings.LastIndex(bt, "\n") + 1
-		return bt[:i] + errorText(inner)
-	}
-	var exc *Exception
-	if errors.As(err, &exc) {
-		return bt
-	}
-	cls, _ := classify(err)
-	if cls == Error {
-		return bt
-	}
-	i := strings.LastIndex(bt, "\n") + 1
-	last := bt[i:]
-	if j := strings.Index(last, ": "); j >= 0 && strings.HasPrefix(last, "Error") {
-		return bt[:i] + last[:j+2] + cls.name + ": " + last[j+2:]
-	}
-	return bt
+	fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%s\n", thread, FormatError(err))
 }
 
 // finish runs when g's task dies, whether or not it started. A task that
@@ -333,7 +300,7 @@ func killThread(rt *Runtime, th *starlark.Thread, fname string, g *GreenThread, 
 	return starlark.None, nil
 }
 
-// spawn(fn, *args, **kwargs) -> greenthread. See SCRIPT-API.md, api.
+// spawn(fn, *args, **kwargs) -> greenthread. See docs/api/api.md.
 func spawn(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) == 0 {
 		return nil, fmt.Errorf("%s: missing argument for fn", b.Name())

@@ -194,7 +194,7 @@ func (tr *tlsTransport) SetWriteDeadline(time.Time) error { return nil }
 
 // ssl_listener(address, certificate, private_key, backlog=somaxconn) -> a
 // listening socket whose accepted sockets speak TLS; certificate and
-// private_key are PEM files. See SCRIPT-API.md, api.
+// private_key are PEM files. See docs/api/api.md.
 func sslListener(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var addr starlark.Value
 	var certFile, keyFile string
@@ -222,7 +222,7 @@ func sslListener(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args sta
 // timeout=None) -> a connected TLS socket, its handshake done. The
 // server's certificate is verified against ca_file (PEM) or the system's
 // roots, for server_hostname or the address's host, unless verify=False.
-// See SCRIPT-API.md, api.
+// See docs/api/api.md.
 func connectSSL(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var addr starlark.Value
 	var hostname, caFile string

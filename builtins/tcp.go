@@ -31,7 +31,7 @@ var defaultBacklog = sync.OnceValue(func() int {
 
 // tcp_listener(address, backlog=somaxconn) -> a listening socket with
 // SO_REUSEADDR; port 0 picks a free port (getsockname tells which).
-// See SCRIPT-API.md, api.
+// See docs/api/api.md.
 func tcpListener(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var addr starlark.Value
 	backlog := defaultBacklog()
@@ -68,7 +68,7 @@ func listenTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, back
 
 // connect_tcp(address, timeout=None) -> a connected socket, with
 // TCP_NODELAY. ConnectionRefusedError for a closed port. See
-// SCRIPT-API.md, api.
+// docs/api/api.md.
 func ConnectTCP(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var addr starlark.Value
 	var timeout OptSeconds = -1

@@ -215,6 +215,9 @@ func withTimeout(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args sta
 	if err := secs.Unpack(args[0]); err != nil {
 		return nil, fmt.Errorf("%s: for parameter seconds: %v", b.Name(), err)
 	}
+	if _, ok := args[1].(starlark.Callable); !ok {
+		return nil, fmt.Errorf("%s: for parameter fn: got %s, want callable", b.Name(), args[1].Type())
+	}
 	var timeoutValue starlark.Value
 	var rest []starlark.Tuple
 	for _, kv := range kwargs {

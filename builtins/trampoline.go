@@ -14,7 +14,7 @@ import (
 // readable (read=True) or writable (write=True), either with both.
 // TimeoutError on timeout; a second green thread waiting to read (or to
 // write) the same descriptor gets an error. A socket or file with bytes
-// already buffered is readable at once. See SCRIPT-API.md, api.
+// already buffered is readable at once. See docs/api/api.md.
 func trampoline(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var v starlark.Value
 	var read, write bool

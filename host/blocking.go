@@ -1,5 +1,6 @@
-// This file defines Blocking, which turns a blocking Go function into a
-// builtin that runs off the hub.
+// This file defines the helpers for an embedder's builtins: Blocking,
+// which turns a blocking Go function into a builtin that runs off the hub,
+// and NewBuiltin, a builtin under the panic guard.
 
 package host
 
@@ -19,4 +20,15 @@ type BlockingFunc = builtins.BlockingFunc
 // green threads keep running while fn blocks.
 func Blocking(name string, fn BlockingFunc) *starlark.Builtin {
 	return builtins.NewBlocking(name, fn)
+}
+
+// NewBuiltin returns a builtin named name under the panic guard: a Go
+// panic in fn becomes a RuntimeError of the calling green thread (a
+// *hub.PanicError to Go), never a crash. Builtins given in
+// Config.Predeclared and Config.Modules are guarded anyway; NewBuiltin is
+// for builtins made elsewhere (values a builtin returns, say). fn runs on
+// the hub, in the calling green thread: it must not block (use Blocking).
+// NewBuiltin may be called from any goroutine.
+func NewBuiltin(name string, fn func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)) *starlark.Builtin {
+	return builtins.NewBuiltin(name, fn)
 }

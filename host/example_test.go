@@ -2,7 +2,9 @@ package host_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -94,7 +96,56 @@ func ExamplePrintError() {
 	// Traceback (most recent call last):
 	//   crash.star:3:2: in <toplevel>
 	//   crash.star:2:9: in f
-	// Error in fail: fail: boom
+	// Error in fail: boom
+}
+
+// sys.exit is not an error to print: PrintError prints nothing for it, and
+// ExitStatus gives its code (as it gives 130 for an uncaught
+// KeyboardInterrupt, and 1 for other errors).
+func ExampleExitStatus() {
+	h, _ := host.New(host.Config{Stdout: os.Stdout})
+	defer h.Close()
+	_, err := h.ExecFile(context.Background(), "done.star", "print('bye')\nsys.exit(3)\n")
+	host.PrintError(os.Stdout, err)
+	fmt.Println("status", host.ExitStatus(err))
+	h2, _ := host.New(host.Config{Stderr: io.Discard})
+	defer h2.Close()
+	_, err = h2.ExecFile(context.Background(), "ki.star", "raise_(KeyboardInterrupt)\n")
+	fmt.Println("status", host.ExitStatus(err), host.IsKeyboardInterrupt(err))
+	// Output:
+	// bye
+	// status 3
+	// status 130 true
+}
+
+// A context ends a script wherever it is, even in a busy loop, and the
+// error is the context's.
+func ExampleHost_ExecFile_cancel() {
+	h, _ := host.New(host.Config{})
+	defer h.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := h.ExecFile(ctx, "spin.star", "n = 0\nwhile True:\n    n += 1\n")
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
+	// Output:
+	// true
+}
+
+// Config.Stdin is what sys.stdin reads; a read parks only its green
+// thread.
+func ExampleConfig_stdin() {
+	h, _ := host.New(host.Config{Stdout: os.Stdout, Stdin: strings.NewReader("alice\nbob\n")})
+	defer h.Close()
+	src := `
+for line in sys.stdin:
+    print("hello", line.strip())
+`
+	if _, err := h.ExecFile(context.Background(), "greet.star", src); err != nil {
+		host.PrintError(os.Stdout, err)
+	}
+	// Output:
+	// hello alice
+	// hello bob
 }
 
 // Start keeps the hub running in the background: green threads serve while
@@ -126,4 +177,29 @@ def hit(k):
 	// 1 <nil>
 	// 3 <nil>
 	// 6 <nil>
+}
+
+// NewBuiltin guards a builtin: a Go panic in it is a RuntimeError the
+// script can catch, never a crash.
+func ExampleNewBuiltin() {
+	boom := host.NewBuiltin("boom", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+		var m map[string]int
+		m["x"] = 1 // a bug: assignment to a nil map
+		return starlark.None, nil
+	})
+	h, _ := host.New(host.Config{Stdout: os.Stdout, Stderr: io.Discard,
+		Predeclared: starlark.StringDict{"make_boom": starlark.NewBuiltin("make_boom",
+			func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+				return boom, nil // a builtin made elsewhere: guarded by NewBuiltin
+			})}})
+	defer h.Close()
+	src := `
+_, e = catch(make_boom())
+print(type(e))
+`
+	if _, err := h.ExecFile(context.Background(), "guard.star", src); err != nil {
+		host.PrintError(os.Stdout, err)
+	}
+	// Output:
+	// RuntimeError
 }

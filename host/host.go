@@ -5,7 +5,6 @@ package host
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 
@@ -21,6 +20,9 @@ type Config struct {
 	// Stdout receives print output and sys.stdout; Stderr receives the
 	// backtraces of uncaught errors. Nil means os.Stdout and os.Stderr.
 	Stdout, Stderr io.Writer
+	// Stdin is what sys.stdin reads, off the hub (a read parks only the
+	// reading green thread). Nil means os.Stdin.
+	Stdin io.Reader
 	// Args are the script arguments: sys.argv is the script name, then Args.
 	Args []string
 	// Predeclared adds names every script sees (and may shadow the
@@ -82,7 +84,7 @@ func New(cfg Config) (*Host, error) {
 		h.opts = &opts
 	}
 	rt := builtins.NewRuntime(hb)
-	rt.Stdout, rt.Stderr = cfg.Stdout, cfg.Stderr
+	rt.Stdout, rt.Stderr, rt.Stdin = cfg.Stdout, cfg.Stderr, cfg.Stdin
 	rt.ThreadInit = cfg.ThreadInit
 	rt.FileOptions = h.opts
 	if cfg.OnError != nil {
@@ -132,12 +134,15 @@ func (h *Host) FileOptions() *syntax.FileOptions { return h.opts }
 // resume (Close ends them). src may be nil (read filename), a string or a
 // []byte. The error is a syntax.Error or resolve error (nothing ran), a
 // *starlark.EvalError from the main thread, an *ExitError (sys.exit), a
-// *DeadlockError, or ctx's error.
+// *DeadlockError, or ctx's error: once ctx is cancelled, the error
+// satisfies errors.Is(err, ctx.Err()), even if main was in a busy loop
+// (then errors.As also finds its *starlark.EvalError).
 // ExecFile must not be called while the host is started.
 func (h *Host) ExecFile(ctx context.Context, filename string, src any) (starlark.StringDict, error) {
-	_, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
+	f, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
+	h.rt.AddSource(f)
 	if err != nil {
-		return nil, err
+		return nil, builtins.SyntaxHint(err)
 	}
 	h.setArgv(filename)
 	var globals starlark.StringDict
@@ -160,8 +165,27 @@ func (h *Host) ExecFile(ctx context.Context, filename string, src any) (starlark
 		return globals, err
 	}
 	_, err = main.Result()
-	return globals, err
+	return globals, ctxErr(ctx, err)
 }
+
+// ctxErr returns err, the error main ended with, so that it satisfies
+// errors.Is(err, ctx.Err()) if ctx's cancellation ended it: a busy main is
+// cancelled as a Starlark thread, whose error says so only in its text.
+func ctxErr(ctx context.Context, err error) error {
+	cerr := ctx.Err()
+	if err == nil || cerr == nil || errors.Is(err, cerr) {
+		return err
+	}
+	return &cancelError{ctx: cerr, err: err}
+}
+
+// A cancelError is a script's error caused by its context's cancellation:
+// errors.Is finds both the context's error and the Starlark error (with
+// its backtrace: errors.As finds the *starlark.EvalError).
+type cancelError struct{ ctx, err error }
+
+func (e *cancelError) Error() string   { return e.ctx.Error() }
+func (e *cancelError) Unwrap() []error { return []error{e.ctx, e.err} }
 
 // Interrupt raises KeyboardInterrupt in the main thread, wherever it is:
 // what Ctrl-C does. It is safe to call from any goroutine.
@@ -182,26 +206,6 @@ func (h *Host) Close() error {
 	err := h.hub.Close()
 	h.rt.FlushOutput()
 	return err
-}
-
-// PrintError prints an error returned by ExecFile or Call the way the
-// evscript command does: a syntax error as file:line:col: message, a
-// runtime error as a Starlark backtrace naming the green thread, a deadlock
-// with the list of green threads.
-func PrintError(w io.Writer, err error) {
-	var se syntax.Error
-	var ee *starlark.EvalError
-	var de *DeadlockError
-	switch {
-	case errors.As(err, &se):
-		fmt.Fprintln(w, se.Error())
-	case errors.As(err, &de):
-		fmt.Fprintf(w, "evscript: %v\n", de)
-	case errors.As(err, &ee):
-		builtins.PrintError(w, "main", err)
-	default:
-		fmt.Fprintln(w, err)
-	}
 }
 
 // stderr returns the configured error writer.

@@ -16,7 +16,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/evscript/evscript/builtins"
 	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
 )
 
 type loader struct {
@@ -67,7 +69,10 @@ func (l *loader) load(th *starlark.Thread, module string) (starlark.StringDict, 
 	src, err := os.ReadFile(path)
 	if err == nil {
 		var prog *starlark.Program
-		_, prog, err = starlark.SourceProgramOptions(l.h.opts, path, src, l.h.predeclared.Has)
+		var f *syntax.File
+		f, prog, err = starlark.SourceProgramOptions(l.h.opts, path, src, l.h.predeclared.Has)
+		l.h.rt.AddSource(f)
+		err = builtins.SyntaxHint(err)
 		if err == nil {
 			e.globals, err = prog.Init(th, l.h.predeclared)
 			e.globals.Freeze()

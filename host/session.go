@@ -32,11 +32,14 @@ type Session struct {
 }
 
 // NewSession returns a console session on h. Its bindings start as the
-// predeclared names. The default console bindings of the host (what
+// predeclared names and exit(), quit() (sys.exit) and help(). The default console bindings of the host (what
 // backdoor_server shares without locals) become the session's from now on.
 // It must be called before the session's first Exec, from any goroutine.
 func (h *Host) NewSession() *Session {
 	s := &Session{h: h, con: builtins.NewConsole(h.opts, "<stdin>", h.predeclared)}
+	for k, v := range h.rt.ConsoleNames() { // exit, quit, help
+		s.con.Globals[k] = v
+	}
 	h.post(func() { h.rt.Globals = func() starlark.StringDict { return s.con.Globals } })
 	return s
 }
@@ -78,9 +81,10 @@ func (s *Session) Exec(ctx context.Context, f *syntax.File) (string, error) {
 // fails). src is as for Host.ExecFile.
 func (s *Session) ExecFile(ctx context.Context, filename string, src any) error {
 	h := s.h
-	_, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
+	f, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
+	h.rt.AddSource(f)
 	if err != nil {
-		return err
+		return builtins.SyntaxHint(err)
 	}
 	_, err = s.run(ctx, func(th *starlark.Thread) (starlark.Value, error) {
 		h.setArgv(filename)

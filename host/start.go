@@ -75,8 +75,19 @@ func (h *Host) runThread(ctx context.Context, name string, fn func(th *starlark.
 		h.rt.FlushOutput() // the thread's output comes before its value
 		return r.v, r.err
 	case <-ctx.Done():
+		// Cancel the thread from here, at once if it exists: a busy loop
+		// holds the hub, so a posted function would wait for it forever.
+		var g *builtins.GreenThread
+		select {
+		case g = <-gc:
+			g.Cancel(ctx.Err().Error())
+		default:
+		}
 		h.hub.Post(func() {
-			if g := <-gc; !g.Task().Dead() {
+			if g == nil {
+				g = <-gc
+			}
+			if !g.Task().Dead() {
 				g.Cancel(ctx.Err().Error())
 				g.Task().Kill(ctx.Err())
 			}
@@ -99,9 +110,10 @@ func (h *Host) runThread(ctx context.Context, name string, fn func(th *starlark.
 // Green threads it spawns keep running. It is safe to call from any
 // goroutine but the hub's own.
 func (h *Host) Exec(ctx context.Context, name, filename string, src any) (starlark.StringDict, error) {
-	_, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
+	f, prog, err := starlark.SourceProgramOptions(h.opts, filename, src, h.predeclared.Has)
+	h.rt.AddSource(f)
 	if err != nil {
-		return nil, err
+		return nil, builtins.SyntaxHint(err)
 	}
 	var globals starlark.StringDict
 	init := starlark.NewBuiltin("init", func(th *starlark.Thread, _ *starlark.Builtin, _ starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {

@@ -23,8 +23,8 @@ import (
 	"go.starlark.net/starlark"
 )
 
-// Modules are the modules made for each runtime, in the order of
-// SCRIPT-API.md's list.
+// Modules are the modules made for each runtime, in the order of the
+// script API's list of modules (docs/README.md links a page for each).
 var Modules = []*builtins.Module{
 	coros.Module,
 	channel.Module,

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,7 +40,26 @@ func TestExitStatus(t *testing.T) {
 		{name: "uncaught error", src: "def f():\n    return 1 // 0\nf()", code: 1,
 			stderrHas: []string{`green thread "main"`, "Traceback", "in f", "floored division by zero"}},
 		{name: "uncaught socket error names its class", src: "api.connect_tcp((\"127.0.0.1\", 1))", code: 1,
-			stderrHas: []string{"Error in connect_tcp: ConnectionRefusedError: connect: connection refused"}},
+			stderrHas: []string{"\nConnectionRefusedError in connect_tcp: connect: connection refused\n"}},
+		{name: "one prefix for a builtin's argument error", src: "api.sleep('x')", code: 1,
+			stderrHas: []string{"\nTypeError in sleep: for parameter seconds: got string, want seconds (int, float or duration)\n"}},
+		{name: "one class name for an argument's ValueError", src: "api.sleep(float('nan'))", code: 1,
+			stderrHas: []string{"\nValueError in sleep: for parameter seconds: invalid value NaN (not a number)\n"}},
+		{name: "one prefix for fail", src: "fail('x')", code: 1, stderrHas: []string{"\nError in fail: x\n"}},
+		{name: "raise_ reads as raise", src: "raise_(ValueError('bad port'))", code: 1, stderrHas: []string{"\nValueError: bad port\n"}},
+		{name: "a runtime error names its Python class", src: "d = {}\nd['a']", code: 1,
+			stderrHas: []string{"prog.star:2:2: in <toplevel>\nKeyError: key \"a\" not in dict\n"}},
+		{name: "with_timeout names its parameter", src: "api.with_timeout(0.1, 5)", code: 1,
+			stderrHas: []string{"TypeError in with_timeout: for parameter fn: got int, want callable"}},
+		{name: "a bind error names the address",
+			src:  "a = api.tcp_listener(('127.0.0.1', 0))\nh, p = a.getsockname()\ncatch(print, p)\nb = api.tcp_listener(('127.0.0.1', p))",
+			code: 1, stderrHas: []string{"OSError in tcp_listener: bind 127.0.0.1:", ": address already in use\n"}},
+		{name: "uncaught KeyboardInterrupt exits 130", src: "raise_(KeyboardInterrupt)", code: 130,
+			stderrHas: []string{"prog.star:1:7: in <toplevel>\nKeyboardInterrupt\n"}},
+		{name: "exceptions print as Python's", src: "print([ValueError('x')], ValueError('y'), (None, GreenletExit()))",
+			code: 0, stdout: "[ValueError(\"x\")] y (None, GreenletExit())\n"},
+		{name: "a Python keyword gets a hint", src: "import os\n", code: 1,
+			stderrHas: []string{"prog.star:1:1: got import, want primary expression (Starlark has no import: ", `load("eventlet", "api")`}},
 		{name: "syntax error runs nothing", src: "print('ran')\ndef f(:\n", code: 1,
 			stderrHas: []string{"prog.star:2:8: got ':', want ')'"}},
 		{name: "undefined name", src: "print('ran')\nprint(nosuch)\n", code: 1,
@@ -173,12 +194,13 @@ print("still works")
 }
 
 func TestSIGTERMUncaughtAndSecondSignal(t *testing.T) {
-	// Uncaught KeyboardInterrupt in main: status 1 with a backtrace.
+	// Uncaught KeyboardInterrupt in main: status 130, as Python, with a
+	// clean backtrace that ends in the line KeyboardInterrupt.
 	cmd, out, stderr := startScript(t, "print('ready')\napi.sleep(100)\n")
 	expectLine(t, out, "ready")
 	cmd.Process.Signal(syscall.SIGTERM)
-	if code := waitExit(t, cmd); code != 1 || !strings.Contains(stderr.String(), "KeyboardInterrupt") {
-		t.Errorf("exit %d, stderr %s; want 1 and KeyboardInterrupt", code, stderr)
+	if code := waitExit(t, cmd); code != 130 || !strings.HasSuffix(stderr.String(), ":2:10: in <toplevel>\nKeyboardInterrupt\n") {
+		t.Errorf("exit %d, stderr %s; want 130 and a backtrace ending in KeyboardInterrupt", code, stderr)
 	}
 
 	// A second signal within 2 s exits with 130 even if the first was caught.
@@ -195,5 +217,40 @@ try_except(lambda: print("ready") or api.sleep(100), {KeyboardInterrupt: h})
 	io.Copy(io.Discard, out)
 	if code := waitExit(t, cmd); code != 130 {
 		t.Errorf("exit %d, want 130", code)
+	}
+}
+
+// An uncaught Ctrl-C in a busy loop exits 130 with a clean backtrace that
+// names the loop's lines, not the def's or the statement's before the loop
+// (go.starlark.net alone often reports a while loop's jumps there).
+func TestSIGINTBusyLoopBacktrace(t *testing.T) {
+	for _, test := range []struct {
+		name, src   string
+		frame       string // the frame's name
+		first, last int    // the loop's lines
+	}{
+		{"while in a def", "def spin():\n    n = 0\n    while True:\n        n += 1\n        if n == 1000:\n            print('busy')\nspin()\n", "spin", 3, 6},
+		{"while after a call", "def spin():\n    n = len('x')\n    while True:\n        n += 1\n        if n == 1000:\n            print('busy')\nspin()\n", "spin", 3, 6},
+		{"while at top level", "n = 0\nwhile True:\n    n += 1\n    if n == 1000:\n        print('busy')\n", "<toplevel>", 2, 5},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			cmd, out, stderr := startScript(t, test.src)
+			expectLine(t, out, "busy")
+			cmd.Process.Signal(os.Interrupt)
+			if code := waitExit(t, cmd); code != 130 {
+				t.Errorf("exit %d, want 130", code)
+			}
+			got := stderr.String()
+			if !strings.HasSuffix(got, "\nKeyboardInterrupt\n") || strings.Contains(got, "cancelled") {
+				t.Errorf("stderr %q: want a clean backtrace ending in KeyboardInterrupt", got)
+			}
+			m := regexp.MustCompile(`sig\.star:(\d+):\d+: in ` + regexp.QuoteMeta(test.frame) + "\n").FindStringSubmatch(got)
+			if m == nil {
+				t.Fatalf("stderr %q has no frame in %s", got, test.frame)
+			}
+			if line, _ := strconv.Atoi(m[1]); line < test.first || line > test.last {
+				t.Errorf("the frame of %s reads at line %d, want the loop's (%d to %d):\n%s", test.frame, line, test.first, test.last, got)
+			}
+		})
 	}
 }

@@ -15,16 +15,15 @@
 // interrupts the running statement, Ctrl-D ends the process.
 //
 // Exit status: 0 when the main thread returns, the code given to sys.exit,
-// 1 for a syntax error or an uncaught error in main, 2 for a deadlock, and
-// 130 for a second SIGINT (or SIGTERM) within 2 seconds of the first, which
-// raised KeyboardInterrupt in main, and 120 for a run that would have
+// 1 for a syntax error or an uncaught error in main, 2 for a deadlock, 130
+// for an uncaught KeyboardInterrupt (Ctrl-C, as Python) and for a second
+// SIGINT (or SIGTERM) within 2 seconds of the first, and 120 for a run that would have
 // exited 0 but could not write all of its standard output (its reader
 // went away: see stdout.go).
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -102,21 +101,11 @@ func doMain() int {
 	return withLostOutput(exitStatus(err), stdout)
 }
 
-// exitStatus prints err and returns the process's exit status.
+// exitStatus prints err and returns the process's exit status
+// (host.ExitStatus: 130 for an uncaught KeyboardInterrupt, as Python).
 func exitStatus(err error) int {
-	var xe *host.ExitError
-	var de *host.DeadlockError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &xe):
-		return xe.Code
-	case errors.As(err, &de):
-		host.PrintError(os.Stderr, err)
-		return 2
-	}
 	host.PrintError(os.Stderr, err)
-	return 1
+	return host.ExitStatus(err)
 }
 
 // handleSignals turns SIGINT and SIGTERM into KeyboardInterrupt in the main
@@ -193,7 +182,10 @@ func console(filename string, src any, args []string, backdoor string) int {
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(signals)
 	h.Start()
-	r := &repl{h: h, s: h.NewSession(), p: p, stdout: stdout, stderr: stderr, interactive: interactive}
+	r := &repl{h: h, s: h.NewSession(), p: p, stdout: stdout, stderr: stderr,
+		// Piped input stops at its first error, as python3 < file does;
+		// with -i, as python3 -i, the console goes on.
+		interactive: interactive, stopOnError: !isTerminal(os.Stdin) && filename == ""}
 	if backdoor != "" && !serveBackdoor(h, backdoor) {
 		return 1
 	}

@@ -22,8 +22,10 @@ type prompter interface {
 	// Prompt shows prompt and returns the line typed, without its newline:
 	// io.EOF at the end of input (Ctrl-D), errAborted for Ctrl-C.
 	Prompt(prompt string) (string, error)
-	// AppendHistory adds a line to the history.
-	AppendHistory(line string)
+	// AppendHistory adds an entry to the history: one chunk, its lines
+	// joined by historyNewline. Prompt gives a recalled entry back one
+	// line at a time.
+	AppendHistory(entry string)
 	// SetCompleter installs the word completer Tab calls.
 	SetCompleter(f completer)
 	// Close saves the history and restores the terminal.
@@ -37,11 +39,21 @@ type completer func(line string, pos int) (head string, completions []string, ta
 // errAborted is returned by Prompt when the user presses Ctrl-C.
 var errAborted = liner.ErrPromptAborted
 
+// historyNewline joins the lines of a block in one history entry, so that
+// Up recalls the whole block on one editable line: liner's history (and
+// its file) holds one line per entry, and liner shows U+2424 SYMBOL FOR
+// NEWLINE as one column.
+const historyNewline = "\u2424"
+
 // linerPrompter edits lines on a terminal with liner.
 type linerPrompter struct {
 	st      *liner.State
 	term    *terminal
-	history string // file, or ""
+	history string   // file, or ""
+	pending []string // lines of a recalled block not yet returned
+	// edit shows prompt and returns the line edited (liner's Prompt; a
+	// test replaces it).
+	edit func(prompt string) (string, error)
 }
 
 // newLinerPrompter puts the terminal in liner's mode and loads the history.
@@ -53,6 +65,11 @@ func newLinerPrompter(term *terminal) *linerPrompter {
 	st.SetTabCompletionStyle(liner.TabPrints)
 	st.SetBeep(false)
 	p := &linerPrompter{st: st, term: term, history: historyFile()}
+	p.edit = func(prompt string) (string, error) {
+		p.term.SetPrompting(true)
+		defer p.term.SetPrompting(false)
+		return p.st.Prompt(prompt)
+	}
 	if f, err := os.Open(p.history); err == nil {
 		st.ReadHistory(f)
 		f.Close()
@@ -60,11 +77,19 @@ func newLinerPrompter(term *terminal) *linerPrompter {
 	return p
 }
 
-// Prompt implements prompter.
+// Prompt implements prompter. A line holding a recalled block (lines
+// joined by historyNewline) is returned one line per call.
 func (p *linerPrompter) Prompt(prompt string) (string, error) {
-	p.term.SetPrompting(true)
-	defer p.term.SetPrompting(false)
-	return p.st.Prompt(prompt)
+	if len(p.pending) == 0 {
+		line, err := p.edit(prompt)
+		if err != nil {
+			return line, err
+		}
+		p.pending = strings.Split(line, historyNewline)
+	}
+	line := p.pending[0]
+	p.pending = p.pending[1:]
+	return line, nil
 }
 
 // AppendHistory implements prompter.

@@ -28,6 +28,10 @@ type repl struct {
 	// prompt then reaches the line editor, not the signal channel, so a
 	// SIGINT between two prompts is ignored rather than ending the REPL.
 	interactive bool
+	// stopOnError is set when stdin is not a terminal (a pipe or a file):
+	// the first error ends the REPL with status 1 (130 for an uncaught
+	// KeyboardInterrupt), as `python3 < file` stops.
+	stopOnError bool
 }
 
 // An item is one chunk read, or the reason there is none.
@@ -67,17 +71,23 @@ func (r *repl) run(ctx context.Context, signals <-chan os.Signal) int {
 }
 
 // read runs on its own goroutine: it reads a chunk, hands it over, and
-// waits until the chunk has run before prompting again.
+// waits until the chunk has run before prompting again. Each chunk read
+// becomes one history entry, so that Up recalls a whole block.
 func (r *repl) read(items chan<- item, next, quit <-chan struct{}) {
+	var chunk []string
 	prompt := func(p string) (string, error) {
 		line, err := r.p.Prompt(p)
 		if err == nil && strings.TrimSpace(line) != "" {
-			r.p.AppendHistory(line)
+			chunk = append(chunk, line)
 		}
 		return line, err
 	}
 	for {
+		chunk = chunk[:0]
 		f, err := r.s.Read(prompt)
+		if len(chunk) > 0 && (err == nil || !errors.Is(err, errAborted) && err != io.EOF) {
+			r.p.AppendHistory(strings.Join(chunk, historyNewline))
+		}
 		select {
 		case items <- item{f, err}:
 		case <-quit:
@@ -104,6 +114,9 @@ func (r *repl) handle(ctx context.Context, it item, signals <-chan os.Signal) (c
 		fmt.Fprintln(r.stderr, "KeyboardInterrupt")
 	case it.err != nil:
 		r.s.PrintError(r.stderr, it.err)
+		if r.stopOnError {
+			return 1, true
+		}
 	case len(it.f.Stmts) > 0:
 		v, err := r.wait(signals, func() (string, error) { return r.s.Exec(ctx, it.f) })
 		return r.report(v, err)
@@ -144,6 +157,9 @@ func (r *repl) report(v string, err error) (code int, exit bool) {
 		return r.exitStatus(), true
 	case err != nil:
 		r.s.PrintError(r.stderr, err)
+		if r.stopOnError {
+			return host.ExitStatus(err), true
+		}
 	case v != "":
 		fmt.Fprintln(r.stdout, v)
 	}

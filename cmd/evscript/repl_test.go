@@ -184,8 +184,10 @@ func TestREPLValuesAndBlocks(t *testing.T) {
 	if !reflect.DeepEqual(tr.p.prompts, wantPrompts) {
 		t.Errorf("prompts %q, want %q", tr.p.prompts, wantPrompts)
 	}
-	if len(tr.p.history) != 15 || tr.p.history[3] != "def f(n):" {
-		t.Errorf("history %q: want the 15 non-blank lines", tr.p.history)
+	wantHistory := []string{"x = 2", "x * 21", "_ + 1", "def f(n):\u2424    return n * 10", "f(x)",
+		"[i * i for i in range(3)]", "'s'", "None", "d = {\u2424  'k': 1,\u2424}", "d", "print(_)", "sys.argv"}
+	if !reflect.DeepEqual(tr.p.history, wantHistory) {
+		t.Errorf("history %q, want one entry per chunk %q", tr.p.history, wantHistory)
 	}
 }
 
@@ -209,8 +211,8 @@ func TestREPLErrorsContinue(t *testing.T) {
 	}
 	errs := tr.err.String()
 	for _, want := range []string{
-		"Traceback (most recent call last):\n  <stdin>:1:3: in <expr>\nError: floored division by zero\n",
-		"<stdin>:2:9: in g\nError in fail: fail: boom\n",
+		"Traceback (most recent call last):\n  <stdin>:1:3: in <expr>\nZeroDivisionError: floored division by zero\n",
+		"<stdin>:2:9: in g\nError in fail: boom\n",
 		"<stdin>:1:8: got ':', want ')'\n",
 		"<stdin>:1:1: undefined: nope\n",
 	} {
@@ -472,5 +474,67 @@ func TestREPLBackdoorSharesSession(t *testing.T) {
 	tr.run(t)
 	if got := tr.out.String(); got != "41\n" {
 		t.Errorf("stdout %q", got)
+	}
+}
+
+// A recalled block (one history entry) is given to the console line by
+// line, and runs as the block did.
+func TestLinerPrompterRecalledBlock(t *testing.T) {
+	var edited []string
+	typed := []string{"def f(n):\u2424    return n * 10", "", "f(4)"}
+	p := &linerPrompter{edit: func(prompt string) (string, error) {
+		edited = append(edited, prompt)
+		if len(typed) == 0 {
+			return "", io.EOF
+		}
+		l := typed[0]
+		typed = typed[1:]
+		return l, nil
+	}}
+	var got []string
+	for {
+		l, err := p.Prompt(">>> ")
+		if err != nil {
+			break
+		}
+		got = append(got, l)
+	}
+	if want := []string{"def f(n):", "    return n * 10", "", "f(4)"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("lines %q, want %q", got, want)
+	}
+	if len(edited) != 4 { // three lines edited, then end of input
+		t.Errorf("the editor was shown %d times, want 4", len(edited))
+	}
+}
+
+// README's example: a None result leaves _ as it was.
+func TestREPLUnderscoreKeptAfterNone(t *testing.T) {
+	tr := newTestREPL(t, lines("1 + 2", "print('x')", "None", "_ * 10", "d = {}", "d.get('k')", "_ + 1"))
+	if code := tr.run(t); code != 0 {
+		t.Errorf("exit status %d, want 0", code)
+	}
+	if got, want := tr.out.String(), "3\nx\n30\n31\n"; got != want {
+		t.Errorf("stdout %q, want %q; stderr:\n%s", got, want, tr.err)
+	}
+}
+
+// exit() and quit() end the console with their status; help() prints.
+func TestREPLExitQuitHelp(t *testing.T) {
+	tr := newTestREPL(t, lines("help()", "help(api)", "exit(3)", "print('not reached')"))
+	if code := tr.run(t); code != 3 {
+		t.Errorf("exit status %d, want 3", code)
+	}
+	out := tr.out.String()
+	for _, want := range []string{"Predeclared modules: ", "api, ", "try_except(fn, {KeyError: handler}", "exit(), quit() or Ctrl-D", "module <module \"api\">\n  ", "spawn"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "not reached") {
+		t.Errorf("the console went on after exit(3)")
+	}
+	tr = newTestREPL(t, lines("quit()", "print('not reached')"))
+	if code := tr.run(t); code != 0 || tr.out.String() != "" {
+		t.Errorf("quit(): exit status %d, stdout %q; want 0 and nothing", code, tr.out)
 	}
 }

@@ -6,8 +6,8 @@ package backdoor
 
 import "github.com/evscript/evscript/builtins"
 
-// Module is the backdoor module. See SCRIPT-API.md and README, "The
-// backdoor".
+// Module is the backdoor module. See
+// docs/api/backdoor.md.
 var Module = &builtins.Module{
 	Name:  "backdoor",
 	Funcs: map[string]builtins.Func{"backdoor_server": builtins.BackdoorServer},

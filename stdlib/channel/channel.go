@@ -20,7 +20,7 @@ import (
 	"go.starlark.net/starlark"
 )
 
-// Module is the channel module. See SCRIPT-API.md, "coros and channel".
+// Module is the channel module. See docs/api/channel.md.
 var Module = &builtins.Module{
 	Name:  "channel",
 	Funcs: map[string]builtins.Func{"channel": newChannel},
@@ -36,7 +36,7 @@ type Channel struct {
 
 var _ starlark.HasAttrs = (*Channel)(nil)
 
-// channel() -> channel. See SCRIPT-API.md, "coros and channel".
+// channel() -> channel. See docs/api/channel.md.
 func newChannel(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err

@@ -39,8 +39,8 @@ type Actor struct {
 
 var _ starlark.HasAttrs = (*Actor)(nil)
 
-// Actor(received, concurrency=1) -> actor. See SCRIPT-API.md,
-// "coros and channel".
+// Actor(received, concurrency=1) -> actor. See
+// docs/api/coros.md.
 func newActor(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var received starlark.Callable
 	a := &Actor{rt: rt, n: 1}

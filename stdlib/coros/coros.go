@@ -11,7 +11,7 @@ package coros
 
 import "github.com/evscript/evscript/builtins"
 
-// Module is the coros module. See SCRIPT-API.md, "coros and channel".
+// Module is the coros module. See docs/api/coros.md.
 var Module = &builtins.Module{
 	Name: "coros",
 	Funcs: map[string]builtins.Func{

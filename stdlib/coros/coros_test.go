@@ -143,7 +143,7 @@ evt.wait()
 	if n := strings.Count(out, `Uncaught exception in green thread "greenthread-`); n != 2 {
 		t.Errorf("want 2 job reports, got %d:\n%s", n, out)
 	}
-	if n := strings.Count(out, ": in failing\nError: floored division by zero"); n != 2 {
+	if n := strings.Count(out, ": in failing\nZeroDivisionError: floored division by zero"); n != 2 {
 		t.Errorf("want 2 job backtraces ending in failing, got %d:\n%s", n, out)
 	}
 	if !strings.Contains(out, "caught: floored division by zero") {
@@ -177,7 +177,7 @@ actor.waitall()
 	if !strings.HasPrefix(out, want) {
 		t.Errorf("output does not start with %q:\n%s", want, out)
 	}
-	if !strings.Contains(out, ": in fragile\nError in fail: fail: cannot handle bad\n") || !strings.HasSuffix(out, "handled b\n") {
+	if !strings.Contains(out, ": in fragile\nError in fail: cannot handle bad\n") || !strings.HasSuffix(out, "handled b\n") {
 		t.Errorf("unexpected output:\n%s", out)
 	}
 }

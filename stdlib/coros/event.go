@@ -27,7 +27,7 @@ type Event struct {
 
 var _ starlark.HasAttrs = (*Event)(nil)
 
-// event() -> event. See SCRIPT-API.md, "coros and channel".
+// event() -> event. See docs/api/coros.md.
 func newEvent(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err

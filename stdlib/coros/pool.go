@@ -34,8 +34,8 @@ type Pool struct {
 
 var _ starlark.HasAttrs = (*Pool)(nil)
 
-// CoroutinePool(min_size=0, max_size=4) -> pool. See SCRIPT-API.md,
-// "coros and channel".
+// CoroutinePool(min_size=0, max_size=4) -> pool. See
+// docs/api/coros.md.
 func newPool(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	p := &Pool{rt: rt, max: 4}
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "min_size?", &p.min, "max_size?", &p.max); err != nil {

@@ -29,7 +29,7 @@ type Queue struct {
 
 var _ starlark.HasAttrs = (*Queue)(nil)
 
-// queue(maxsize=0) -> queue. See SCRIPT-API.md, "coros and channel".
+// queue(maxsize=0) -> queue. See docs/api/coros.md.
 func newQueue(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	q := &Queue{rt: rt}
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "maxsize?", &q.maxsize); err != nil {

@@ -25,7 +25,7 @@ type Semaphore struct {
 
 var _ starlark.HasAttrs = (*Semaphore)(nil)
 
-// semaphore(count=1) -> semaphore. See SCRIPT-API.md, "coros and channel".
+// semaphore(count=1) -> semaphore. See docs/api/coros.md.
 func newSemaphore(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	s := &Semaphore{rt: rt, count: 1}
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "count?", &s.count); err != nil {

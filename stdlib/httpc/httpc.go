@@ -1,7 +1,7 @@
 // Package httpc is the httpc module, the HTTP/1.1 client of the seed's
 // Listing 2: get, post, put, delete, head and request over http:// and
 // https://, with keep-alive connections reused per (scheme, host, port)
-// and redirects followed. See SCRIPT-API.md, "httpc".
+// and redirects followed. See docs/api/httpc.md.
 //
 // Everything runs on the hub in the calling green thread: the connection
 // is a green socket (builtins.DialTCP, DialTLS), requests are written with
@@ -71,7 +71,7 @@ type options struct {
 	contentType string
 }
 
-// params returns the UnpackArgs pairs of a call, in SCRIPT-API.md's
+// params returns the UnpackArgs pairs of a call, in docs/api/httpc.md's
 // order: lead (the positional parameters), headers, then for post and put
 // content_type, timeout and ok, for get, delete and head timeout and ok,
 // and for request (which never raises for a status) timeout and
@@ -93,7 +93,7 @@ func (o *options) params(kind byte, lead ...any) []any {
 
 // get(url, headers=None, timeout=None, ok=None, verify=True, ca_file=None,
 // max_redirects=10) -> the body (str); HTTPError for a status outside ok.
-// See SCRIPT-API.md, httpc.
+// See docs/api/httpc.md.
 func (c *client) get(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	return c.simple(th, b, "GET", args, kw)
 }

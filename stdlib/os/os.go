@@ -3,7 +3,7 @@ package os
 
 import "github.com/evscript/evscript/builtins"
 
-// Module is the os module. See SCRIPT-API.md, Sockets and files.
+// Module is the os module. See docs/api/os.md.
 var Module = &builtins.Module{
 	Name:  "os",
 	Funcs: map[string]builtins.Func{"pipe": builtins.Pipe},

@@ -7,7 +7,7 @@ package selectmod
 
 import "github.com/evscript/evscript/builtins"
 
-// Module is the select module. See SCRIPT-API.md, Sockets and files.
+// Module is the select module. See docs/api/select.md.
 var Module = &builtins.Module{
 	Name:  "select",
 	Funcs: map[string]builtins.Func{"select": builtins.Select},

@@ -9,7 +9,7 @@ import (
 	"go.starlark.net/starlark"
 )
 
-// Module is the socket module. See SCRIPT-API.md, Sockets and files.
+// Module is the socket module. See docs/api/socket.md.
 var Module = &builtins.Module{
 	Name: "socket",
 	Funcs: map[string]builtins.Func{

@@ -7,7 +7,7 @@ import (
 	"go.starlark.net/starlark"
 )
 
-// Module is the sys module. See SCRIPT-API.md, "Dialect and files".
+// Module is the sys module. See docs/api/sys.md.
 var Module = &builtins.Module{
 	Name:   "sys",
 	Funcs:  map[string]builtins.Func{"exit": builtins.SysExit},

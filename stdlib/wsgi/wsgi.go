@@ -1,5 +1,5 @@
 // Package wsgi is the wsgi module: an HTTP/1.x server that calls a WSGI
-// application, eventlet.wsgi's server (SCRIPT-API.md, "wsgi").
+// application, eventlet.wsgi's server (docs/api/wsgi.md).
 //
 // The server runs in the green thread that calls wsgi.server: it accepts
 // connections and gives each a green thread of its own (Runtime.Spawn),
