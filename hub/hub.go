@@ -66,6 +66,9 @@ type Hub struct {
 	inbox  []func()
 	posted atomic.Bool
 	holds  atomic.Int64
+
+	queued   int                    // bytes in every FD's send backlog (switch.go)
+	onSwitch func(t *Task, in bool) // SetOnSwitch's hook, or nil
 }
 
 // New returns a hub with its own epoll instance and wake-up eventfd.
