@@ -51,7 +51,7 @@ var (
 var Classes = []*Class{
 	BaseException, Exception_, KeyboardInterrupt, GreenletExit, Error, TimeoutError,
 	ValueError, RuntimeError, OSError, ConnectionError, ConnectionRefusedError,
-	ConnectionResetError, BrokenPipeError,
+	ConnectionResetError, BrokenPipeError, PermissionError,
 }
 
 // NewClass returns a new exception class deriving from base, for embedders.

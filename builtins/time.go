@@ -177,7 +177,10 @@ func callAfter(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starl
 		return nil, fmt.Errorf("%s: got %s for fn, want callable", b.Name(), fn.Type())
 	}
 	rest := args[2:]
-	tm := rt.Hub.After(secs.Duration(), func() { rt.Spawn("", fn, rest, kwargs) })
+	if err := rt.checkSpawn(b.Name()); err != nil {
+		return nil, err
+	}
+	tm := rt.Hub.After(secs.Duration(), func() { rt.spawnLater(b.Name(), fn, rest, kwargs) })
 	return &Timer{tm}, nil
 }
 
