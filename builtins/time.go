@@ -262,7 +262,9 @@ func named(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.
 	for i, p := range parts[1:] {
 		x, ok := v.(starlark.HasAttrs)
 		var next starlark.Value
-		if ok {
+		if u, isU := v.(*Ungranted); isU {
+			return nil, u.Err(p)
+		} else if ok {
 			next, _ = x.Attr(p)
 		}
 		if next == nil {

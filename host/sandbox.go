@@ -100,14 +100,19 @@ func replaceMembers(d starlark.StringDict, module, grant string, names []string)
 		members[k] = v
 	}
 	for _, name := range names {
-		if _, ok := members[name]; !ok {
+		v, ok := members[name]
+		if !ok {
 			continue
 		}
 		g := grant
 		if g == "" {
 			g = module + "." + name
 		}
-		members[name] = builtins.NewUngrantedFunc(module+"."+name, g)
+		if _, fn := v.(*starlark.Builtin); fn {
+			members[name] = builtins.NewUngrantedFunc(module+"."+name, g)
+		} else {
+			members[name] = builtins.NewUngranted(module+"."+name, g, v)
+		}
 	}
 	d[module] = &starlarkstruct.Module{Name: m.Name, Members: members}
 }
