@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -73,5 +74,33 @@ func TestOpenFDsAndQueued(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Close does not wait for the timers that outlive the tasks it ends (a
+// script's far-off call_after would otherwise hold it for as long).
+func TestCloseDropsTimers(t *testing.T) {
+	h, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fired := false
+	h.Spawn("sleeper", func(tk *Task) error {
+		h.After(time.Hour, func() { fired = true })
+		return tk.Sleep(time.Hour)
+	})
+	h.Spawn("stopper", func(tk *Task) error { h.Stop(); return nil })
+	if err := h.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- h.Close() }()
+	select {
+	case err := <-done:
+		if err != nil || fired || h.Live() != 0 {
+			t.Errorf("Close: %v, timer fired %v, %d tasks live", err, fired, h.Live())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waits for a timer an hour away")
 	}
 }
