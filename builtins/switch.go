@@ -49,10 +49,13 @@ func (rt *Runtime) switched(t *hub.Task, in bool) {
 	w := &rt.watch
 	if !in {
 		if w.resolution > 0 {
-			if s := w.due(); s != 0 && g != nil && g.thread != nil {
-				rt.blocked(g, g.thread, s, false) // parked before its next step
-			}
 			w.in.Store(false)
+			// Parked before its next step, or before the watchdog looked:
+			// the slice's own length decides.
+			if s := w.seq.Load(); s != w.reported && g != nil && g.thread != nil &&
+				(w.due() != 0 || clock()-w.start.Load() >= int64(w.resolution)) {
+				rt.blocked(g, g.thread, s, false)
+			}
 		}
 		if rt.OnSwitch != nil && g != nil && g.thread != nil {
 			rt.OnSwitch(g, false)

@@ -63,7 +63,7 @@ def spin(limit):
     t0 = time.now()
     while (time.now() - t0) / time.second < limit:
         pass
-g = api.spawn(spin, 0.2)
+g = api.spawn(spin, 0.3)
 g.name = "spinner"
 g.wait()
 `)
