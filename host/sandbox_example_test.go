@@ -47,7 +47,7 @@ print(isinstance(err, RuntimeError), err.message)
 func ExampleConfig_onBlocked() {
 	h, err := host.New(host.Config{
 		Stdout:   os.Stdout,
-		Blocking: 50 * time.Millisecond,
+		Blocking: 100 * time.Millisecond,
 		OnBlocked: func(b host.Blocked) {
 			frames := strings.Split(strings.TrimSpace(b.Backtrace), "\n")
 			_, fn, _ := strings.Cut(frames[len(frames)-1], ": in ")
@@ -71,7 +71,7 @@ g.wait()
 		host.PrintError(os.Stdout, err)
 	}
 	// Output:
-	// spinner held the hub for more than 50ms, in spin
+	// spinner held the hub for more than 100ms, in spin
 }
 
 // OnSwitch carries per-thread context: here the host's log builtin tags
