@@ -101,7 +101,8 @@ var _ starlark.HasAttrs = (*Ungranted)(nil)
 
 // NewUngranted returns the stand-in for module, a module value (or nil),
 // whose use needs grant. Its attribute names are the module's, so that a
-// console completes them, but every access fails.
+// console completes them, but every access fails. It may be called from
+// any goroutine; the value is immutable.
 func NewUngranted(module, grant string, v starlark.Value) *Ungranted {
 	u := &Ungranted{name: module, grant: grant}
 	if m, ok := v.(starlark.HasAttrs); ok {
@@ -134,7 +135,7 @@ func (u *Ungranted) AttrNames() []string { return u.names }
 
 // NewUngrantedFunc returns a builtin named name that raises
 // PermissionError naming grant when called: sys.exit, or api.connect_tcp
-// without the socket grant.
+// without the socket grant. It may be called from any goroutine.
 func NewUngrantedFunc(name, grant string) *starlark.Builtin {
 	return starlark.NewBuiltin(name, func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 		return nil, PermissionError.New(fmt.Sprintf("%s: not granted by the host's sandbox (grant %q)", name, grant))

@@ -19,7 +19,8 @@ import (
 
 // A Sandbox limits the scripts of a host: the modules they may reach, the
 // files they may load, and what they may spend. Its zero value grants
-// nothing beyond the core and sets no budget.
+// nothing beyond the core and sets no budget. The host reads it in New;
+// changing it later changes nothing. See docs/sandbox.md.
 type Sandbox struct {
 	// Grants names what scripts may reach beyond the core (api without
 	// its network functions, coros, channel, select, sys.argv,
