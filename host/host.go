@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/evscript/evscript/builtins"
@@ -124,7 +125,10 @@ func New(cfg Config) (*Host, error) {
 	rt.Load = h.loader.load
 	rt.OnBlocked = cfg.OnBlocked
 	if cfg.Sandbox != nil {
-		rt.SetLimits(cfg.Sandbox.limits())
+		sb := *cfg.Sandbox // the host's own copy: later changes change nothing
+		sb.Grants = slices.Clone(sb.Grants)
+		h.cfg.Sandbox = &sb
+		rt.SetLimits(sb.limits())
 	}
 	if fn := cfg.OnSwitch; fn != nil {
 		rt.SetOnSwitch(func(g *builtins.GreenThread, in bool) { fn(g.Thread(), in) })
