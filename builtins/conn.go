@@ -326,7 +326,7 @@ func (c *conn) write(t *hub.Task, data string) error {
 	if c.closed {
 		return hub.ErrClosed
 	}
-	if c.rt.Limits.MaxQueued > 0 {
+	if c.rt.limits.MaxQueued > 0 {
 		if err := c.rt.checkQueued(len(data)); err != nil {
 			return err
 		}
@@ -357,7 +357,7 @@ func (c *conn) sendall(t *hub.Task, fname string, data string) error {
 	if c.closed {
 		return hub.ErrClosed
 	}
-	if c.rt.Limits.MaxQueued > 0 {
+	if c.rt.limits.MaxQueued > 0 {
 		if err := c.rt.checkQueued(len(data)); err != nil {
 			return err
 		}

@@ -44,9 +44,6 @@ type Runtime struct {
 	// FileOptions is the dialect backdoor consoles parse in; nil means
 	// DefaultFileOptions.
 	FileOptions *syntax.FileOptions
-	// Limits are the sandbox's budgets (sandbox.go); set them with
-	// SetLimits.
-	Limits Limits
 	// OnBlocked, if set, receives each episode of blocking detection
 	// (watch.go) instead of Stderr. It runs on the blocked green thread
 	// (or the hub loop) and must not park.
@@ -64,7 +61,8 @@ type Runtime struct {
 	scratch []*[]byte // read buffers for reuse (conn.go)
 	stdin   *conn     // sys.stdin's stream, made on first use
 
-	OnSwitch  func(g *GreenThread, in bool) // SetOnSwitch's hook
+	limits    Limits                        // the sandbox's budgets (SetLimits)
+	onSwitch  func(g *GreenThread, in bool) // SetOnSwitch's hook
 	watch     watchdog                      // blocking detection (watch.go)
 	hooked    bool                          // the switch hook is installed (switch.go)
 	sliceBase uint64                        // the running thread's Steps at its switch in

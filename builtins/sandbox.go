@@ -34,11 +34,15 @@ type Limits struct {
 	MaxQueued int
 }
 
+// Limits returns the runtime's budgets.
+// It must be called from the hub loop or the running green thread.
+func (rt *Runtime) Limits() Limits { return rt.limits }
+
 // SetLimits sets the runtime's budgets.
 // It must be called from the hub loop or the running green thread, or
 // before the hub runs.
 func (rt *Runtime) SetLimits(l Limits) {
-	rt.Limits = l
+	rt.limits = l
 	rt.updateHook()
 }
 
@@ -56,7 +60,7 @@ func stepsError(g *GreenThread, max uint64) error {
 
 // checkSpawn returns the error of a spawn past MaxThreads.
 func (rt *Runtime) checkSpawn(fname string) error {
-	if m := rt.Limits.MaxThreads; m > 0 && rt.Hub.Live() >= m {
+	if m := rt.limits.MaxThreads; m > 0 && rt.Hub.Live() >= m {
 		return RuntimeError.New(fmt.Sprintf("%s: %d green threads are alive: the host's limit (sandbox MaxThreads)", fname, rt.Hub.Live()))
 	}
 	return nil
@@ -72,7 +76,7 @@ func (e errFDLimit) Unwrap() error { return syscall.EMFILE }
 
 // checkFDs returns the error of opening n more descriptors past MaxFDs.
 func (rt *Runtime) checkFDs(n int) error {
-	if m := rt.Limits.MaxFDs; m > 0 && rt.Hub.OpenFDs()+n > m {
+	if m := rt.limits.MaxFDs; m > 0 && rt.Hub.OpenFDs()+n > m {
 		return errFDLimit{rt.Hub.OpenFDs()}
 	}
 	return nil
@@ -83,7 +87,7 @@ func (rt *Runtime) checkFDs(n int) error {
 //
 //go:noinline
 func (rt *Runtime) checkQueued(n int) error {
-	if q := rt.Hub.Queued(); q+n > rt.Limits.MaxQueued {
+	if q := rt.Hub.Queued(); q+n > rt.limits.MaxQueued {
 		return OSError.New(fmt.Sprintf("%d bytes are queued for sending and this write adds %d: the host's limit (sandbox MaxQueued)", q, n))
 	}
 	return nil
@@ -145,7 +149,7 @@ func NewUngrantedFunc(name, grant string) *starlark.Builtin {
 // newFD registers sysfd with the hub, within MaxFDs. On error the caller
 // closes sysfd.
 func (rt *Runtime) newFD(sysfd int) (*hub.FD, error) {
-	if rt.Limits.MaxFDs > 0 {
+	if rt.limits.MaxFDs > 0 {
 		if err := rt.checkFDs(1); err != nil {
 			return nil, err
 		}

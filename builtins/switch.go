@@ -22,13 +22,13 @@ import (
 // It must be called from the hub loop or the running green thread, or
 // before the hub runs.
 func (rt *Runtime) SetOnSwitch(fn func(g *GreenThread, in bool)) {
-	rt.OnSwitch = fn
+	rt.onSwitch = fn
 	rt.updateHook()
 }
 
 // updateHook installs or removes the switch hook, as needed.
 func (rt *Runtime) updateHook() {
-	need := rt.watch.resolution > 0 || rt.Limits.MaxSteps > 0 || rt.OnSwitch != nil
+	need := rt.watch.resolution > 0 || rt.limits.MaxSteps > 0 || rt.onSwitch != nil
 	if need == rt.hooked {
 		return
 	}
@@ -57,8 +57,8 @@ func (rt *Runtime) switched(t *hub.Task, in bool) {
 				rt.blocked(g, g.thread, s, false)
 			}
 		}
-		if rt.OnSwitch != nil && g != nil && g.thread != nil {
-			rt.OnSwitch(g, false)
+		if rt.onSwitch != nil && g != nil && g.thread != nil {
+			rt.onSwitch(g, false)
 		}
 		return
 	}
@@ -69,8 +69,8 @@ func (rt *Runtime) switched(t *hub.Task, in bool) {
 		return // not a green thread, or not started yet: newThread arms it
 	}
 	rt.arm(g.thread)
-	if rt.OnSwitch != nil {
-		rt.OnSwitch(g, true)
+	if rt.onSwitch != nil {
+		rt.onSwitch(g, true)
 	}
 }
 
@@ -81,8 +81,8 @@ func (rt *Runtime) started(g *GreenThread) {
 		return
 	}
 	rt.arm(g.thread)
-	if rt.OnSwitch != nil {
-		rt.OnSwitch(g, true)
+	if rt.onSwitch != nil {
+		rt.onSwitch(g, true)
 	}
 }
 
@@ -97,7 +97,7 @@ func (rt *Runtime) arm(th *starlark.Thread) {
 // rearm sets th's next step hook.
 func (rt *Runtime) rearm(th *starlark.Thread) {
 	next := uint64(math.MaxUint64)
-	if m := rt.Limits.MaxSteps; m > 0 {
+	if m := rt.limits.MaxSteps; m > 0 {
 		next = rt.sliceBase + m
 	}
 	if rt.watch.resolution > 0 {
@@ -124,7 +124,7 @@ func (rt *Runtime) onSteps(th *starlark.Thread) {
 			rt.blocked(g, th, s, true)
 		}
 	}
-	if m := rt.Limits.MaxSteps; m > 0 && th.Steps-rt.sliceBase >= m {
+	if m := rt.limits.MaxSteps; m > 0 && th.Steps-rt.sliceBase >= m {
 		rt.sliceBase = th.Steps // a handler that catches it gets another budget
 		raiseAfter(g.task, stepsError(g, m), "the step budget")
 	}
