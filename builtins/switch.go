@@ -119,8 +119,12 @@ func (rt *Runtime) onSteps(th *starlark.Thread) {
 		th.SetMaxExecutionSteps(math.MaxUint64)
 		return
 	}
-	if rt.watch.resolution > 0 {
-		if s := rt.watch.due(); s != 0 {
+	if w := &rt.watch; w.resolution > 0 {
+		if s := w.due(); s != 0 {
+			rt.blocked(g, th, s, true)
+		} else if s := w.seq.Load(); s != w.reported && clock()-w.start.Load() >= int64(w.resolution) {
+			// The watchdog did not get to look (a loaded machine):
+			// the slice's own length decides, as at switch out.
 			rt.blocked(g, th, s, true)
 		}
 	}

@@ -10,9 +10,10 @@
 // polls the mark from its step hook (go.starlark.net's OnMaxSteps, armed
 // every watchSteps steps while detection is on). A slice that ends before
 // its thread takes another step (a Go builtin that blocked the OS thread,
-// then parked), or before the watchdog looked at it, is reported as it is
-// switched out, with the backtrace of its park: the switch hook measures
-// the slice itself. Off, none of this runs: no hook, no goroutine, no armed steps.
+// then parked) is reported as it is switched out, with the backtrace of
+// its park. The thread's poll and the switch out also measure the slice
+// themselves, so that a watchdog starved of CPU by a loaded machine
+// delays no report. Off, none of this runs: no hook, no goroutine, no armed steps.
 
 package builtins
 
