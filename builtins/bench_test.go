@@ -2,7 +2,6 @@ package builtins_test
 
 import (
 	"context"
-	"io"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -16,33 +15,12 @@ import (
 // does not matter at the iteration counts the benchmarks reach.
 func benchScript(b *testing.B, src string) {
 	b.Helper()
-	h, err := host.New(host.Config{
-		Stdout:      io.Discard,
-		Predeclared: starlark.StringDict{"N": starlark.MakeInt(b.N)},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer h.Close()
-	b.ResetTimer()
-	if _, err := h.ExecFile(context.Background(), "bench.star", src); err != nil {
-		b.Fatal(err)
-	}
+	benchConfig(b, host.Config{}, src)
 }
 
 // BenchmarkSleep0Switch: two green threads alternate with sleep(0); one op
 // is one sleep(0) call, that is one switch from one thread to the other.
-func BenchmarkSleep0Switch(b *testing.B) {
-	benchScript(b, `
-def loop(n):
-    for i in range(n):
-        api.sleep(0)
-a = api.spawn(loop, N // 2)
-c = api.spawn(loop, N - N // 2)
-a.wait()
-c.wait()
-`)
-}
+func BenchmarkSleep0Switch(b *testing.B) { benchScript(b, sleep0Switch) }
 
 // BenchmarkSleep0Alone: sleep(0) in a thread with nothing else runnable.
 func BenchmarkSleep0Alone(b *testing.B) {

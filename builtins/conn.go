@@ -326,6 +326,11 @@ func (c *conn) write(t *hub.Task, data string) error {
 	if c.closed {
 		return hub.ErrClosed
 	}
+	if c.rt.limits.MaxQueued > 0 {
+		if err := c.rt.checkQueued(len(data)); err != nil {
+			return err
+		}
+	}
 	return c.s.write(t, data)
 }
 
@@ -351,6 +356,11 @@ func (c *conn) sendall(t *hub.Task, fname string, data string) error {
 	defer func() { c.sender = nil }()
 	if c.closed {
 		return hub.ErrClosed
+	}
+	if c.rt.limits.MaxQueued > 0 {
+		if err := c.rt.checkQueued(len(data)); err != nil {
+			return err
+		}
 	}
 	if err := c.s.send(t, data); err != nil {
 		return err

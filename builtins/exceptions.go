@@ -51,7 +51,7 @@ var (
 var Classes = append([]*Class{
 	BaseException, Exception_, KeyboardInterrupt, GreenletExit, Error, TimeoutError,
 	RuntimeError, OSError, ConnectionError, ConnectionRefusedError,
-	ConnectionResetError, BrokenPipeError,
+	ConnectionResetError, BrokenPipeError, PermissionError,
 }, runtimeClasses...)
 
 // NewClass returns a new exception class deriving from base, for embedders.

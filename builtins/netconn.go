@@ -214,7 +214,7 @@ func (rt *Runtime) NewSocket(sysfd, family, typ, proto int) (*Socket, error) {
 // closing the file closes sysfd. On error it closes sysfd. It must be
 // called from the hub loop or the running green thread.
 func (rt *Runtime) NewStreamFile(sysfd int, mode string) (*File, error) {
-	fd, err := rt.Hub.NewFD(sysfd)
+	fd, err := rt.newFD(sysfd)
 	if err != nil {
 		closeFD(sysfd)
 		return nil, err

@@ -23,13 +23,13 @@ func Pipe(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.T
 		return nil, err
 	}
 	rfd, wfd := p[0], p[1]
-	r, err := rt.Hub.NewFD(rfd)
+	r, err := rt.newFD(rfd)
 	if err != nil {
 		closeFD(rfd)
 		closeFD(wfd)
 		return nil, err
 	}
-	w, err := rt.Hub.NewFD(wfd)
+	w, err := rt.newFD(wfd)
 	if err != nil {
 		r.Close()
 		closeFD(wfd)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
@@ -43,6 +44,10 @@ type Runtime struct {
 	// FileOptions is the dialect backdoor consoles parse in; nil means
 	// DefaultFileOptions.
 	FileOptions *syntax.FileOptions
+	// OnBlocked, if set, receives each episode of blocking detection
+	// (watch.go) instead of Stderr. It runs on the blocked green thread
+	// (or the hub loop) and must not park.
+	OnBlocked func(b Blocked)
 
 	// Main is the green thread that receives KeyboardInterrupt.
 	main      atomic.Pointer[GreenThread]
@@ -56,6 +61,14 @@ type Runtime struct {
 	scratch []*[]byte // read buffers for reuse (conn.go)
 	stdin   *conn     // sys.stdin's stream, made on first use
 	src     sources   // syntax trees of the files run (looppos.go)
+
+	limits    Limits                        // the sandbox's budgets (SetLimits)
+	onSwitch  func(g *GreenThread, in bool) // SetOnSwitch's hook
+	watch     watchdog                      // blocking detection (watch.go)
+	hooked    bool                          // the switch hook is installed (switch.go)
+	sliceBase uint64                        // the running thread's Steps at its switch in
+	switchFn  func(*hub.Task, bool)         // rt.switched, made once
+	stepFn    func(*starlark.Thread)        // rt.onSteps, made once
 }
 
 // NewRuntime returns a runtime for h. Fill in the optional fields before
@@ -108,6 +121,7 @@ func (rt *Runtime) newThread(g *GreenThread) *starlark.Thread {
 	}
 	g.thread = th
 	g.th.Store(th)
+	rt.started(g)
 	return th
 }
 
@@ -170,11 +184,37 @@ func (rt *Runtime) Interrupt() {
 	rt.kiPending.Store(true)
 	if task := rt.Hub.Running(); task != nil && task == g.task {
 		g.Cancel(KeyboardInterrupt.name)
+	} else if task != nil {
+		rt.interruptBusy(task, g)
 	}
 	rt.Hub.Post(func() {
 		if rt.kiPending.Swap(false) && g.task != nil {
 			g.task.Kill(KeyboardInterrupt.New())
 		}
+	})
+}
+
+// interruptGrace is how long another green thread may go on holding the
+// hub after Ctrl-C before it is interrupted itself.
+const interruptGrace = 100 * time.Millisecond
+
+// interruptBusy interrupts task, the green thread that held the hub when
+// Ctrl-C came, if after interruptGrace it still holds it and main has not
+// been interrupted yet: a busy loop in a thread other than main would
+// otherwise keep KeyboardInterrupt from ever reaching main. task gets
+// KeyboardInterrupt at its next step; main gets it once the hub turns.
+func (rt *Runtime) interruptBusy(task *hub.Task, main *GreenThread) {
+	time.AfterFunc(interruptGrace, func() {
+		busy, ok := task.Data.(*GreenThread)
+		if !ok || !rt.kiPending.Load() || rt.Hub.Running() != task {
+			return
+		}
+		busy.Cancel(KeyboardInterrupt.name)
+		rt.Hub.Post(func() {
+			if main.task != nil && !main.task.Dead() {
+				main.task.Kill(KeyboardInterrupt.New())
+			}
+		})
 	})
 }
 

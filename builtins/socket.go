@@ -44,7 +44,7 @@ var (
 // newSocket wraps a descriptor that is not yet registered with the hub;
 // on error it closes it.
 func newSocket(rt *Runtime, sysfd, family, typ, proto int) (*Socket, error) {
-	fd, err := rt.Hub.NewFD(sysfd)
+	fd, err := rt.newFD(sysfd)
 	if err != nil {
 		closeFD(sysfd)
 		return nil, err

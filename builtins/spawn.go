@@ -32,7 +32,7 @@ type GreenThread struct {
 	hosted  bool // made by Run: its error goes to the host, not to report
 }
 
-var _ starlark.HasAttrs = (*GreenThread)(nil)
+var _ starlark.HasSetField = (*GreenThread)(nil)
 
 // Spawn starts fn(*args, **kwargs) in a new green thread, which runs at a
 // later turn. name may be empty for "greenthread-N".
@@ -207,6 +207,24 @@ func (g *GreenThread) Attr(name string) (starlark.Value, error) {
 	return nil, nil
 }
 
+// SetField sets name: g.name = "worker-1" renames the thread in
+// backtraces, api.threads(), deadlock reports and blocking reports.
+func (g *GreenThread) SetField(name string, v starlark.Value) error {
+	if name != "name" {
+		return starlark.NoSuchAttrError(fmt.Sprintf("greenthread has no assignable field .%s (only .name)", name))
+	}
+	s, ok := starlark.AsString(v)
+	if !ok {
+		return fmt.Errorf("greenthread.name: got %s, want str", v.Type())
+	}
+	g.name = s
+	g.task.SetName(s)
+	if g.thread != nil {
+		g.thread.Name = s
+	}
+	return nil
+}
+
 // AttrNames lists the attributes.
 func (g *GreenThread) AttrNames() []string {
 	return []string{"dead", "kill", "link", "name", "state", "wait", "waiting"}
@@ -309,6 +327,9 @@ func spawn(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.
 		return nil, fmt.Errorf("%s: got %s for fn, want callable", b.Name(), args[0].Type())
 	}
 	if _, err := Current(th, b); err != nil {
+		return nil, err
+	}
+	if err := rt.checkSpawn(b.Name()); err != nil {
 		return nil, err
 	}
 	return rt.Spawn("", args[0], args[1:], kwargs), nil

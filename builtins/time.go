@@ -177,7 +177,10 @@ func callAfter(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starl
 		return nil, fmt.Errorf("%s: got %s for fn, want callable", b.Name(), fn.Type())
 	}
 	rest := args[2:]
-	tm := rt.Hub.After(secs.Duration(), func() { rt.Spawn("", fn, rest, kwargs) })
+	if err := rt.checkSpawn(b.Name()); err != nil {
+		return nil, err
+	}
+	tm := rt.Hub.After(secs.Duration(), func() { rt.spawnLater(b.Name(), fn, rest, kwargs) })
 	return &Timer{tm}, nil
 }
 
@@ -262,7 +265,9 @@ func named(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.
 	for i, p := range parts[1:] {
 		x, ok := v.(starlark.HasAttrs)
 		var next starlark.Value
-		if ok {
+		if u, isU := v.(*Ungranted); isU {
+			return nil, u.Err(p)
+		} else if ok {
 			next, _ = x.Attr(p)
 		}
 		if next == nil {

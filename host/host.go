@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
+	"time"
 
 	"github.com/evscript/evscript/builtins"
 	"github.com/evscript/evscript/hub"
@@ -39,7 +41,32 @@ type Config struct {
 	// OnError reports an uncaught error that ended a green thread other than
 	// main. Nil prints the backtrace to Stderr.
 	OnError func(thread string, err error)
+
+	// Blocking, if positive, turns blocking detection on from the start
+	// with this resolution (evscript --blocking SECONDS): a green thread
+	// that holds the hub longer gets one report per episode, with its
+	// Starlark backtrace; with BlockingError also a RuntimeError at its
+	// next step. Scripts may change it with debug.hub_blocking_detection.
+	Blocking      time.Duration
+	BlockingError bool
+	// OnBlocked, if set, receives each blocking episode instead of
+	// Stderr. It runs on the hub (on the blocked green thread, or the loop
+	// as the thread parks) and must not park or block.
+	OnBlocked func(b Blocked)
+	// OnSwitch, if set, runs each time a green thread is switched in (in
+	// is true, just before it runs, its first time included) and out (it
+	// waits, yields or ended), on the hub: per-thread context such as a
+	// request id kept in a thread local (see ThreadInit). It must not
+	// park or block.
+	OnSwitch func(thread *starlark.Thread, in bool)
+	// Sandbox, if set, limits what scripts may reach and spend (see
+	// Sandbox). Nil grants everything, as the evscript command does.
+	Sandbox *Sandbox
 }
+
+// Blocked is one episode of blocking detection: the green thread's name,
+// how long it held the hub, and its Starlark backtrace.
+type Blocked = builtins.Blocked
 
 // DefaultFileOptions is the dialect evscript scripts are written in: set,
 // while, top-level control, global reassignment and recursion (the same
@@ -98,6 +125,19 @@ func New(cfg Config) (*Host, error) {
 	}
 	h.loader = newLoader(h)
 	rt.Load = h.loader.load
+	rt.OnBlocked = cfg.OnBlocked
+	if cfg.Sandbox != nil {
+		sb := *cfg.Sandbox // the host's own copy: later changes change nothing
+		sb.Grants = slices.Clone(sb.Grants)
+		h.cfg.Sandbox = &sb
+		rt.SetLimits(sb.limits())
+	}
+	if fn := cfg.OnSwitch; fn != nil {
+		rt.SetOnSwitch(func(g *builtins.GreenThread, in bool) { fn(g.Thread(), in) })
+	}
+	if cfg.Blocking > 0 {
+		rt.SetBlockingDetection(cfg.Blocking, cfg.BlockingError)
+	}
 	h.setArgv("")
 	return h, nil
 }
@@ -117,6 +157,9 @@ func guardAll(d starlark.StringDict) starlark.StringDict {
 func (h *Host) setArgv(script string) {
 	h.rt.Argv = append([]string{script}, h.cfg.Args...)
 	d := stdlib.Predeclared(h.rt)
+	if h.cfg.Sandbox != nil {
+		h.cfg.Sandbox.restrict(d)
+	}
 	for k, v := range h.extra {
 		d[k] = v
 	}
@@ -204,6 +247,7 @@ func (h *Host) Close() error {
 		}
 	}
 	err := h.hub.Close()
+	h.rt.SetBlockingDetection(0, false) // ends the watchdog goroutine
 	h.rt.FlushOutput()
 	return err
 }

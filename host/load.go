@@ -64,6 +64,11 @@ func (l *loader) load(th *starlark.Thread, module string) (starlark.StringDict, 
 		}
 		return e.globals, e.err
 	}
+	if sb := l.h.cfg.Sandbox; sb != nil {
+		if err := sb.checkLoad(module, path); err != nil {
+			return nil, err
+		}
+	}
 	e := &loadEntry{loading: true}
 	l.cache[path] = e
 	src, err := os.ReadFile(path)

@@ -69,6 +69,7 @@ func (fd *FD) sendBig(s string) bool {
 	fd.h.backlogs++
 	q.out = q.buf[:0]
 	q.head = s // immutable: kept, not copied
+	fd.h.queued += len(s)
 	fd.markDirty(len(s))
 	return true
 }
@@ -94,6 +95,7 @@ func send[T ~string | ~[]byte](fd *FD, p T) error {
 	if grow {
 		q.buf = q.out // append moved the bytes to a new buffer
 	}
+	fd.h.queued += len(p)
 	fd.markDirty(len(p))
 	return nil
 }
@@ -256,6 +258,7 @@ func (fd *FD) flushOut() {
 		q.out = q.out[m:]
 		n += m
 	}
+	fd.h.queued -= n
 	if err != nil && err != unix.EAGAIN {
 		// The failure belongs to the FD's reader: see fdabort.go.
 		fd.fail(err)
@@ -280,6 +283,7 @@ func (fd *FD) dropOut() {
 		return
 	}
 	if q.out != nil {
+		fd.h.queued -= len(q.head) + len(q.out)
 		q.out = nil
 		q.head = ""
 		fd.h.backlogs--

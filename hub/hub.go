@@ -66,6 +66,9 @@ type Hub struct {
 	inbox  []func()
 	posted atomic.Bool
 	holds  atomic.Int64
+
+	queued   int                    // bytes in every FD's send backlog (switch.go)
+	onSwitch func(t *Task, in bool) // SetOnSwitch's hook, or nil
 }
 
 // New returns a hub with its own epoll instance and wake-up eventfd.
@@ -204,6 +207,9 @@ func (h *Hub) runOnce() error {
 // checkIdle returns errIdle when no task is alive and nothing is pending,
 // and a *DeadlockError when tasks are alive but nothing can wake them.
 func (h *Hub) checkIdle() error {
+	if h.closing && h.live == 0 && h.runq.Len() == 0 {
+		return errIdle // Close: the timers left are dropped, not waited for
+	}
 	if h.runq.Len() > 0 || len(h.timers) > 0 || h.ioWaiters > 0 || h.awaiting > 0 ||
 		h.holds.Load() > 0 || h.posted.Load() || h.stopped {
 		return nil

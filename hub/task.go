@@ -296,7 +296,13 @@ func (h *Hub) resume(next *Task) {
 	next.state = stateRunning
 	h.cur = next
 	h.running.Store(next)
+	if h.onSwitch != nil {
+		h.onSwitch(next, true)
+	}
 	next.w.next()
+	if h.onSwitch != nil {
+		h.onSwitch(next, false)
+	}
 	h.cur = nil
 }
 

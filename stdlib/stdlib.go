@@ -10,6 +10,7 @@ import (
 	"github.com/evscript/evscript/stdlib/backdoor"
 	"github.com/evscript/evscript/stdlib/channel"
 	"github.com/evscript/evscript/stdlib/coros"
+	"github.com/evscript/evscript/stdlib/debug"
 	"github.com/evscript/evscript/stdlib/httpc"
 	"github.com/evscript/evscript/stdlib/json"
 	"github.com/evscript/evscript/stdlib/os"
@@ -31,6 +32,7 @@ var Modules = []*builtins.Module{
 	socket.Module,
 	selectmod.Module,
 	backdoor.Module,
+	debug.Module,
 	httpc.Module,
 	wsgi.Module,
 	websocket.Module,

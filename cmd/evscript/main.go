@@ -8,6 +8,7 @@
 //	evscript                       start the console (REPL)
 //	evscript -i FILE.star          run a script, then stay in the console
 //	evscript --backdoor ADDR ...   also serve a console to TCP clients of ADDR
+//	evscript --blocking SECONDS ...  report a green thread that holds the hub longer
 //
 // The console reads Starlark at a prompt with line editing, history and Tab
 // completion while the green threads it spawned keep running; with stdin
@@ -38,7 +39,7 @@ import (
 func main() { os.Exit(doMain()) }
 
 func usage() {
-	fmt.Fprintf(os.Stderr, "usage: evscript [-i] [--backdoor host:port] [-c source | FILE.star] [args...]\n")
+	fmt.Fprintf(os.Stderr, "usage: evscript [-i] [--backdoor host:port] [--blocking seconds] [-c source | FILE.star] [args...]\n")
 	flag.PrintDefaults()
 }
 
@@ -46,6 +47,7 @@ func doMain() int {
 	command := flag.String("c", "", "run `source` instead of a file")
 	interactive := flag.Bool("i", false, "stay in the console after the script ran")
 	backdoor := flag.String("backdoor", "", "serve a console to TCP clients of `address` (host:port; no host means 127.0.0.1)")
+	blocking := flag.Float64("blocking", 0, "report (on stderr, with its backtrace) a green thread that holds the hub longer than `seconds`, as debug.hub_blocking_detection does")
 	flag.Usage = usage
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	memprofile := flag.String("memprofile", "", "write a heap profile to `file` when the script (or the console) ends")
@@ -61,6 +63,11 @@ func doMain() int {
 	}
 	raiseFileLimit()
 	tuneGC()
+	if *blocking < 0 || *blocking != *blocking {
+		fmt.Fprintf(os.Stderr, "evscript: --blocking wants a positive number of seconds\n")
+		return 2
+	}
+	block := time.Duration(*blocking * float64(time.Second))
 
 	var filename string
 	var src any
@@ -72,7 +79,7 @@ func doMain() int {
 		filename, args = args[0], args[1:]
 	}
 	if filename == "" || *interactive {
-		code := console(filename, src, args, *backdoor)
+		code := console(filename, src, args, *backdoor, block)
 		if *memprofile != "" {
 			if err := writeHeapProfile(*memprofile); err != nil {
 				fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
@@ -82,7 +89,7 @@ func doMain() int {
 	}
 
 	stdout := &errorWriter{w: os.Stdout}
-	h, err := host.New(host.Config{Args: args, Stdout: stdout})
+	h, err := host.New(host.Config{Args: args, Stdout: stdout, Blocking: block})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
 		return 1
@@ -157,7 +164,7 @@ func serveBackdoor(h *host.Host, address string) bool {
 
 // console runs the REPL, after the script filename if there is one, and
 // returns the exit status.
-func console(filename string, src any, args []string, backdoor string) int {
+func console(filename string, src any, args []string, backdoor string, blocking time.Duration) int {
 	interactive := isTerminal(os.Stdin) && isTerminal(os.Stdout)
 	var stdout, stderr io.Writer = os.Stdout, os.Stderr
 	var p prompter
@@ -173,7 +180,7 @@ func console(filename string, src any, args []string, backdoor string) int {
 		p = newPlainPrompter(os.Stdin, echo)
 	}
 	defer p.Close()
-	h, err := host.New(host.Config{Args: args, Stdout: stdout, Stderr: stderr})
+	h, err := host.New(host.Config{Args: args, Stdout: stdout, Stderr: stderr, Blocking: blocking})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
 		return 1
