@@ -37,6 +37,10 @@ type Config struct {
 	// OnError reports an uncaught error that ended a green thread other than
 	// main. Nil prints the backtrace to Stderr.
 	OnError func(thread string, err error)
+	// ReusePort turns SO_REUSEPORT on for every TCP listener the scripts
+	// open, so that several processes running the script share its ports:
+	// what each worker of evscript --workers runs with.
+	ReusePort bool
 }
 
 // DefaultFileOptions is the dialect evscript scripts are written in: set,
@@ -85,6 +89,7 @@ func New(cfg Config) (*Host, error) {
 	rt.Stdout, rt.Stderr = cfg.Stdout, cfg.Stderr
 	rt.ThreadInit = cfg.ThreadInit
 	rt.FileOptions = h.opts
+	rt.ReusePort = cfg.ReusePort
 	if cfg.OnError != nil {
 		rt.OnError = func(g *builtins.GreenThread, err error) { cfg.OnError(g.Name(), err) }
 	}
