@@ -8,6 +8,15 @@
 //	evscript                       start the console (REPL)
 //	evscript -i FILE.star          run a script, then stay in the console
 //	evscript --backdoor ADDR ...   also serve a console to TCP clients of ADDR
+//	evscript --workers N FILE.star run N processes of the script sharing its ports
+//
+// With --workers N (0: one per core) the process only supervises: it runs
+// N workers, each the same command line without --workers, whose TCP
+// listeners all have SO_REUSEPORT, so that the kernel spreads the
+// connections of a port among them; a worker that dies is restarted
+// (stderr says so); SIGINT and SIGTERM go to every worker, and the parent
+// exits when they all have, with status 0 when they all exited 0
+// (workers.go).
 //
 // The console reads Starlark at a prompt with line editing, history and Tab
 // completion while the green threads it spawned keep running; with stdin
@@ -39,7 +48,7 @@ import (
 func main() { os.Exit(doMain()) }
 
 func usage() {
-	fmt.Fprintf(os.Stderr, "usage: evscript [-i] [--backdoor host:port] [-c source | FILE.star] [args...]\n")
+	fmt.Fprintf(os.Stderr, "usage: evscript [-i] [--backdoor host:port] [--workers n] [-c source | FILE.star] [args...]\n")
 	flag.PrintDefaults()
 }
 
@@ -50,7 +59,11 @@ func doMain() int {
 	flag.Usage = usage
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	memprofile := flag.String("memprofile", "", "write a heap profile to `file` when the script (or the console) ends")
+	workers := flag.Int("workers", -1, "run `n` worker processes of the script sharing its listening ports (0: one per core)")
 	flag.Parse()
+	if *workers >= 0 {
+		return superviseWorkers(*workers, *interactive, *backdoor != "", *command != "" || flag.NArg() > 0)
+	}
 	ignoreSIGPIPE()
 	if *cpuprofile != "" {
 		stop, err := startCPUProfile(*cpuprofile)
@@ -83,7 +96,7 @@ func doMain() int {
 	}
 
 	stdout := &errorWriter{w: os.Stdout}
-	h, err := host.New(host.Config{Args: args, Stdout: stdout})
+	h, err := host.New(host.Config{Args: args, Stdout: stdout, ReusePort: isWorker()})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
 		return 1
