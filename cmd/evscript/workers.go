@@ -5,7 +5,7 @@
 // the kernel then spreads the connections of a shared port among them. A
 // worker that dies is restarted (after a pause that grows while it keeps
 // failing at start); SIGINT and SIGTERM are forwarded to every worker, and
-// the parent exits once all have.
+// the parent exits once all have. Workers are killed if the parent dies.
 
 package main
 
@@ -180,9 +180,11 @@ func (s *supervisor) start(w *worker, exits chan<- exited) bool {
 	cmd.Env = append(os.Environ(), workerEnv+"="+strconv.Itoa(w.k))
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	// Its own process group, so that a terminal's Ctrl-C reaches the
-	// parent only, which forwards it once; and SIGTERM if the parent dies,
-	// so that no worker outlives it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	// parent only, which forwards it once; and SIGKILL if the parent dies,
+	// so that no worker outlives it. (Not SIGTERM: the kernel sends the
+	// signal as each thread of the dying parent exits, and a worker takes
+	// two SIGTERMs in a row for "interrupted twice".)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(s.stderr, "evscript: worker %d: %v\n", w.k, err)
 		w.status = 1
