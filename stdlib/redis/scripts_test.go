@@ -1,0 +1,15 @@
+package redis_test
+
+import (
+	"testing"
+
+	"github.com/evscript/evscript/host/hosttest"
+	"go.starlark.net/starlark"
+)
+
+// TestScripts runs testdata/*.star against a real Redis
+// (hosttest.RedisURL), each in a fresh host, with REDIS_URL predeclared.
+func TestScripts(t *testing.T) {
+	url := hosttest.RedisURL(t)
+	hosttest.RunScripts(t, "testdata/*.star", starlark.StringDict{"REDIS_URL": starlark.String(url)})
+}
