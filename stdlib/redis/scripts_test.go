@@ -13,3 +13,10 @@ func TestScripts(t *testing.T) {
 	url := hosttest.RedisURL(t)
 	hosttest.RunScripts(t, "testdata/*.star", starlark.StringDict{"REDIS_URL": starlark.String(url)})
 }
+
+// TestReconnect runs testdata/private/*.star against a redis-server of
+// its own: they kill connections, which would disturb other tests.
+func TestReconnect(t *testing.T) {
+	s := hosttest.StartRedis(t)
+	hosttest.RunScripts(t, "testdata/private/*.star", starlark.StringDict{"REDIS_URL": starlark.String(s.URL)})
+}
