@@ -11,13 +11,14 @@ import (
 // testedElsewhere lists the scripts that need a peer (a client, a server, a
 // terminal) and the test that drives them instead of an Output block.
 var testedElsewhere = map[string]string{
-	"chatserver.star": "TestChatServer",
-	"echoserver.star": "TestEchoThousandClients",
-	"tcpclient.star":  "TestTCPClient",
-	"tlsecho.star":    "TestTLSEcho",
-	"backdoor.star":   "TestBackdoorScript",
-	"hello_wsgi.star": "TestHelloWSGI",
-	"comet.star":      "TestComet",
+	"chatserver.star":  "TestChatServer",
+	"echoserver.star":  "TestEchoThousandClients",
+	"tcpclient.star":   "TestTCPClient",
+	"tlsecho.star":     "TestTLSEcho",
+	"backdoor.star":    "TestBackdoorScript",
+	"hello_wsgi.star":  "TestHelloWSGI",
+	"comet.star":       "TestComet",
+	"chatcluster.star": "TestChatClusterTwoProcesses",
 }
 
 // expectedOutput returns the "# Output:" block at the end of a script.
