@@ -71,6 +71,11 @@ func result(r reply, err error) (starlark.Value, error) {
 
 // get(key) -> the value (str), or None if key is not set.
 func clientGet(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	return keyCommand(th, b, "GET", args, kw)
+}
+
+// keyCommand runs a command whose one argument is a key.
+func keyCommand(th *starlark.Thread, b *starlark.Builtin, name string, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var key starlark.Value
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &key); err != nil {
 		return nil, err
@@ -79,7 +84,7 @@ func clientGet(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	if err != nil {
 		return nil, err
 	}
-	return result(command(th, b, "GET", k))
+	return result(command(th, b, name, k))
 }
 
 // set(key, value, ex=None) -> True; ex is the key's time to live in
@@ -121,15 +126,7 @@ func clientSet(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 
 // incr(key) -> the value after adding 1 (an unset key counts as 0).
 func clientIncr(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	var key starlark.Value
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &key); err != nil {
-		return nil, err
-	}
-	k, err := argString(b.Name(), key)
-	if err != nil {
-		return nil, err
-	}
-	return result(command(th, b, "INCR", k))
+	return keyCommand(th, b, "INCR", args, kw)
 }
 
 // delete(*keys) -> how many of the keys existed.
