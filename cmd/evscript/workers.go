@@ -125,6 +125,11 @@ func workerCount(n int) int {
 // given up on, or after a signal. It returns 0 when every worker's last
 // process exited 0, else the first other status.
 func (s *supervisor) run(n int) int {
+	// Every worker is started from this goroutine, locked to its thread:
+	// the kernel sends Pdeathsig when the thread that forked a child ends,
+	// and this one lives as long as the process.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
