@@ -20,3 +20,7 @@ func TestReconnect(t *testing.T) {
 	s := hosttest.StartRedis(t)
 	hosttest.RunScripts(t, "testdata/private/*.star", starlark.StringDict{"REDIS_URL": starlark.String(s.URL)})
 }
+
+// TestFakeServer runs testdata/noredis/*.star, which need no Redis: they
+// serve RESP (and worse) themselves.
+func TestFakeServer(t *testing.T) { hosttest.RunScripts(t, "testdata/noredis/*.star", nil) }

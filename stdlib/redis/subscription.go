@@ -28,6 +28,7 @@ type Subscription struct {
 	early    []starlark.Tuple // messages read while subscribing
 	gap      bool             // report (None, None) at the next receive
 	closed   bool
+	reader   *hub.Task     // the green thread in receive, if any
 	pause    hub.WaitQueue // nobody wakes it: the reconnection pause
 	bound    builtins.Bound
 }
@@ -155,6 +156,11 @@ func subscriptionReceive(th *starlark.Thread, b *starlark.Builtin, args starlark
 	if err != nil {
 		return nil, err
 	}
+	if s.reader != nil {
+		return nil, fmt.Errorf("%s: another green thread is receiving on this subscription", b.Name())
+	}
+	s.reader = t
+	defer func() { s.reader = nil }()
 	var deadline time.Time
 	if timeout >= 0 {
 		deadline = time.Now().Add(time.Duration(timeout))
@@ -170,16 +176,17 @@ func subscriptionReceive(th *starlark.Thread, b *starlark.Builtin, args starlark
 			}
 			continue
 		}
-		s.conn.nc.SetReadDeadline(deadline)
-		r, err := s.conn.readReply()
+		conn := s.conn
+		conn.nc.SetReadDeadline(deadline)
+		r, err := conn.readReply()
 		if err != nil {
 			if s.closed {
 				return nil, RedisError.New("redis: the subscription is closed")
 			}
 			if interrupted(s.rt, err) {
-				return nil, s.conn.lost(s.rt, err)
+				return nil, conn.lost(s.rt, err)
 			}
-			s.conn.close()
+			conn.close()
 			s.conn = nil
 			continue
 		}
@@ -195,7 +202,14 @@ func subscriptionReceive(th *starlark.Thread, b *starlark.Builtin, args starlark
 func (s *Subscription) reconnect(t *hub.Task, deadline time.Time) error {
 	pause := firstPause
 	for {
+		if s.closed {
+			return RedisError.New("redis: the subscription is closed")
+		}
 		err := s.connect(t)
+		if err == nil && s.closed { // closed while connecting
+			s.conn.close()
+			continue
+		}
 		if err == nil {
 			s.gap = true
 			return nil
