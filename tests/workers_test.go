@@ -20,8 +20,8 @@ import (
 const workerScript = `
 port = int(sys.argv[1])
 l = api.tcp_listener(("127.0.0.1", port))
-print("listening", os.getenv("EVSCRIPT_WORKER"), os.getpid())
 def serve():
+    print("listening", os.getenv("EVSCRIPT_WORKER"), os.getpid())  # under try_except
     while True:
         c, _ = l.accept()
         c.sendall("%d\n" % os.getpid())
@@ -305,5 +305,21 @@ func TestWorkersUsage(t *testing.T) {
 	r := runEvscript(t, 10*time.Second, "", "--workers", "2")
 	if r.code != 2 || !strings.Contains(r.stderr, "--workers runs a script") {
 		t.Errorf("got %d, %q", r.code, r.stderr)
+	}
+}
+
+// TestWorkersSIGTERM: SIGTERM is forwarded as SIGINT is; each worker's
+// script sees KeyboardInterrupt, and the parent exits 0.
+func TestWorkersSIGTERM(t *testing.T) {
+	port := freePort(t)
+	script := writeScript(t, "workers.star", workerScript)
+	s := startWorkers(t, "--workers", "2", script, strconv.Itoa(port))
+	s.listening()
+	s.listening()
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	s.next(s.out, "bye ")
+	s.next(s.out, "bye ")
+	if code := s.wait(); code != 0 {
+		t.Errorf("exit status %d after SIGTERM, want 0; stderr:\n%s", code, s.stderrText())
 	}
 }
