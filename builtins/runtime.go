@@ -48,6 +48,11 @@ type Runtime struct {
 	// (watch.go) instead of Stderr. It runs on the blocked green thread
 	// (or the hub loop) and must not park.
 	OnBlocked func(b Blocked)
+	// ReusePort turns SO_REUSEPORT on for every TCP listener the scripts
+	// open (api.tcp_listener, and socket.bind of a stream socket), so that
+	// several processes share a port and the kernel spreads connections
+	// among them: what evscript --workers sets in each worker.
+	ReusePort bool
 
 	// Main is the green thread that receives KeyboardInterrupt.
 	main      atomic.Pointer[GreenThread]

@@ -206,7 +206,8 @@ func isShortage(err error) bool {
 	return false
 }
 
-// bind(address).
+// bind(address); a stream socket of a runtime with ReusePort gets
+// SO_REUSEPORT first, so a script's own listeners share the port too.
 func (s *Socket) bind(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var v starlark.Value
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 1, &v); err != nil {
@@ -215,6 +216,11 @@ func (s *Socket) bind(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw 
 	a, err := resolveAddr(t, b.Name(), s.family, v)
 	if err != nil {
 		return nil, err
+	}
+	if s.typ == syscall.SOCK_STREAM && s.c.rt.ReusePort {
+		if err := setReusePort(s.sysfd()); err != nil {
+			return nil, err
+		}
 	}
 	if err := bindFD(s.sysfd(), a); err != nil {
 		return nil, err

@@ -182,3 +182,10 @@ func peekEmpty(fd int) bool {
 	}
 	return err == unix.EAGAIN
 }
+
+// setReusePort turns SO_REUSEPORT on for fd before it binds: several
+// sockets (of this process or others) may then listen on one port, and
+// the kernel spreads incoming connections among them.
+func setReusePort(fd int) error {
+	return setsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+}

@@ -210,7 +210,7 @@ func sslListener(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args sta
 	if err != nil {
 		return nil, OSError.New(fmt.Sprintf("%s: %v", b.Name(), err))
 	}
-	s, err := listenTCP(rt, t, b.Name(), addr, backlog)
+	s, err := listenTCP(rt, t, b.Name(), addr, backlog, rt.ReusePort)
 	if err != nil {
 		return nil, err
 	}

@@ -29,30 +29,35 @@ var defaultBacklog = sync.OnceValue(func() int {
 	return min(n, 1<<16-1)
 })
 
-// tcp_listener(address, backlog=somaxconn) -> a listening socket with
-// SO_REUSEADDR; port 0 picks a free port (getsockname tells which).
-// See docs/api/api.md.
+// tcp_listener(address, backlog=somaxconn, reuse_port=False) -> a
+// listening socket with SO_REUSEADDR, and SO_REUSEPORT when reuse_port is
+// true or the runtime says so (Runtime.ReusePort); port 0 picks a free
+// port (getsockname tells which). See docs/api/api.md.
 func tcpListener(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var addr starlark.Value
 	backlog := defaultBacklog()
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &addr, "backlog?", &backlog); err != nil {
+	reusePort := false
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &addr, "backlog?", &backlog, "reuse_port?", &reusePort); err != nil {
 		return nil, err
 	}
 	t, err := TaskOf(th, b)
 	if err != nil {
 		return nil, err
 	}
-	return listenTCP(rt, t, b.Name(), addr, backlog)
+	return listenTCP(rt, t, b.Name(), addr, backlog, reusePort || rt.ReusePort)
 }
 
-// listenTCP makes a listening TCP socket.
-func listenTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, backlog int) (*Socket, error) {
+// listenTCP makes a listening TCP socket, with SO_REUSEPORT if reusePort.
+func listenTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, backlog int, reusePort bool) (*Socket, error) {
 	s, a, err := openStreamFor(rt, t, fname, addr)
 	if err != nil {
 		return nil, err
 	}
 	fd := s.sysfd()
 	err = setsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+	if err == nil && reusePort {
+		err = setReusePort(fd)
+	}
 	if err == nil {
 		err = bindFD(fd, a)
 	}

@@ -62,6 +62,10 @@ type Config struct {
 	// Sandbox, if set, limits what scripts may reach and spend (see
 	// Sandbox). Nil grants everything, as the evscript command does.
 	Sandbox *Sandbox
+	// ReusePort turns SO_REUSEPORT on for every TCP listener the scripts
+	// open, so that several processes running the script share its ports:
+	// what each worker of evscript --workers runs with.
+	ReusePort bool
 }
 
 // Blocked is one episode of blocking detection: the green thread's name,
@@ -114,6 +118,7 @@ func New(cfg Config) (*Host, error) {
 	rt.Stdout, rt.Stderr, rt.Stdin = cfg.Stdout, cfg.Stderr, cfg.Stdin
 	rt.ThreadInit = cfg.ThreadInit
 	rt.FileOptions = h.opts
+	rt.ReusePort = cfg.ReusePort
 	if cfg.OnError != nil {
 		rt.OnError = func(g *builtins.GreenThread, err error) { cfg.OnError(g.Name(), err) }
 	}

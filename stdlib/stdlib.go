@@ -14,6 +14,7 @@ import (
 	"github.com/evscript/evscript/stdlib/httpc"
 	"github.com/evscript/evscript/stdlib/json"
 	"github.com/evscript/evscript/stdlib/os"
+	"github.com/evscript/evscript/stdlib/redis"
 	selectmod "github.com/evscript/evscript/stdlib/select"
 	"github.com/evscript/evscript/stdlib/socket"
 	"github.com/evscript/evscript/stdlib/sys"
@@ -38,6 +39,7 @@ var Modules = []*builtins.Module{
 	websocket.Module,
 	sys.Module,
 	os.Module,
+	redis.Module,
 }
 
 // Values are the modules that are the same value for every runtime:

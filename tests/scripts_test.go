@@ -11,14 +11,15 @@ import (
 // testedElsewhere lists the scripts that need a peer (a client, a server, a
 // terminal) and the test that drives them instead of an Output block.
 var testedElsewhere = map[string]string{
-	"chatserver.star": "TestChatServer",
-	"echoserver.star": "TestEchoThousandClients",
-	"tcpclient.star":  "TestTCPClient",
-	"tlsecho.star":    "TestTLSEcho",
-	"backdoor.star":   "TestBackdoorScript",
-	"hello_wsgi.star": "TestHelloWSGI",
-	"comet.star":      "TestComet",
-	"webchat.star":    "TestWebChat",
+	"chatserver.star":  "TestChatServer",
+	"echoserver.star":  "TestEchoThousandClients",
+	"tcpclient.star":   "TestTCPClient",
+	"tlsecho.star":     "TestTLSEcho",
+	"backdoor.star":    "TestBackdoorScript",
+	"hello_wsgi.star":  "TestHelloWSGI",
+	"comet.star":       "TestComet",
+	"webchat.star":     "TestWebChat",
+	"chatcluster.star": "TestChatClusterTwoProcesses",
 }
 
 // expectedOutput returns the "# Output:" block at the end of a script.

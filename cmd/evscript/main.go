@@ -9,6 +9,15 @@
 //	evscript -i FILE.star          run a script, then stay in the console
 //	evscript --backdoor ADDR ...   also serve a console to TCP clients of ADDR
 //	evscript --blocking SECONDS ...  report a green thread that holds the hub longer
+//	evscript --workers N FILE.star run N processes of the script sharing its ports
+//
+// With --workers N (0: one per core) the process only supervises: it runs
+// N workers, each the same command line without --workers, whose TCP
+// listeners all have SO_REUSEPORT, so that the kernel spreads the
+// connections of a port among them; a worker that dies is restarted
+// (stderr says so); SIGINT and SIGTERM go to every worker, and the parent
+// exits when they all have, with status 0 when they all exited 0
+// (workers.go).
 //
 // The console reads Starlark at a prompt with line editing, history and Tab
 // completion while the green threads it spawned keep running; with stdin
@@ -39,7 +48,7 @@ import (
 func main() { os.Exit(doMain()) }
 
 func usage() {
-	fmt.Fprintf(os.Stderr, "usage: evscript [-i] [--backdoor host:port] [--blocking seconds] [-c source | FILE.star] [args...]\n")
+	fmt.Fprintf(os.Stderr, "usage: evscript [-i] [--backdoor host:port] [--blocking seconds] [--workers n] [-c source | FILE.star] [args...]\n")
 	flag.PrintDefaults()
 }
 
@@ -51,7 +60,11 @@ func doMain() int {
 	flag.Usage = usage
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	memprofile := flag.String("memprofile", "", "write a heap profile to `file` when the script (or the console) ends")
+	workers := flag.Int("workers", -1, "run `n` worker processes of the script sharing its listening ports (0: one per core)")
 	flag.Parse()
+	if *workers >= 0 {
+		return superviseWorkers(*workers, *interactive, *backdoor != "", *command != "" || flag.NArg() > 0)
+	}
 	ignoreSIGPIPE()
 	if *cpuprofile != "" {
 		stop, err := startCPUProfile(*cpuprofile)
@@ -89,7 +102,7 @@ func doMain() int {
 	}
 
 	stdout := &errorWriter{w: os.Stdout}
-	h, err := host.New(host.Config{Args: args, Stdout: stdout, Blocking: block})
+	h, err := host.New(host.Config{Args: args, Stdout: stdout, Blocking: block, ReusePort: isWorker()})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
 		return 1
