@@ -1,7 +1,8 @@
 //go:build linux || freebsd
 
 // This file defines the system calls that create descriptors atomically
-// non-blocking and close-on-exec, where the system has them.
+// non-blocking and close-on-exec, where the system has them (Linux,
+// FreeBSD); sys_darwin.go sets the flags afterwards.
 
 package hub
 
@@ -18,6 +19,31 @@ const msgNoSignal = unix.MSG_NOSIGNAL
 func accept(fd int) (int, unix.Sockaddr, error) {
 	return unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 }
+
+// Socket creates a non-blocking, close-on-exec socket.
+// It is safe to call from any goroutine.
+func Socket(family, typ, proto int) (int, error) {
+	fd, err := unix.Socket(family, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
+	if err != nil {
+		return -1, os.NewSyscallError("socket", err)
+	}
+	return fd, nil
+}
+
+// Socketpair creates a pair of connected non-blocking, close-on-exec
+// sockets.
+// It is safe to call from any goroutine.
+func Socketpair(family, typ, proto int) ([2]int, error) {
+	fds, err := unix.Socketpair(family, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
+	if err != nil {
+		return fds, os.NewSyscallError("socketpair", err)
+	}
+	return fds, nil
+}
+
+// Pipe creates a non-blocking, close-on-exec pipe: read end, write end.
+// It is safe to call from any goroutine.
+func Pipe() (int, int, error) { return newPipe() }
 
 // newPipe creates a non-blocking, close-on-exec pipe: read end, write end.
 func newPipe() (int, int, error) {
