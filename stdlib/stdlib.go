@@ -11,6 +11,7 @@ import (
 	"github.com/evscript/evscript/stdlib/channel"
 	"github.com/evscript/evscript/stdlib/coros"
 	"github.com/evscript/evscript/stdlib/httpc"
+	"github.com/evscript/evscript/stdlib/hubs"
 	"github.com/evscript/evscript/stdlib/json"
 	"github.com/evscript/evscript/stdlib/os"
 	selectmod "github.com/evscript/evscript/stdlib/select"
@@ -30,6 +31,7 @@ var Modules = []*builtins.Module{
 	socket.Module,
 	selectmod.Module,
 	backdoor.Module,
+	hubs.Module,
 	httpc.Module,
 	wsgi.Module,
 	sys.Module,
