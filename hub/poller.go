@@ -171,3 +171,16 @@ func waitMillis(timeout time.Duration) int {
 	}
 	return int((timeout + time.Millisecond - 1) / time.Millisecond)
 }
+
+// EnvPoller returns the canonical name of the poller a hub gets when its
+// Config.Poller is empty: PollerEnv's, or DefaultPoller when PollerEnv is
+// empty or names no poller of this system (New then fails). Tests use it
+// to skip what a poller cannot do (select and descriptors past 1024).
+// It is safe to call from any goroutine.
+func EnvPoller() string {
+	k, err := choosePoller("")
+	if err != nil {
+		return DefaultPoller()
+	}
+	return k.name
+}

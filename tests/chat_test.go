@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/evscript/evscript/hub"
 )
 
 // TestChatServer runs the seed's Listing 1 with real clients: lines fan
@@ -62,6 +64,9 @@ func TestChatServer(t *testing.T) {
 // every one of them.
 func TestChatServerIdleConnections(t *testing.T) {
 	const n = 10000
+	if hub.EnvPoller() == "select" {
+		t.Skip("under the select hub: 10,000 connections need descriptors past 1024, which it refuses; TestChatServerSelectHubPastFDSetSize checks that")
+	}
 	if limit := raiseFileLimit(t); limit < n+100 {
 		t.Fatalf("open file limit %d is too low for %d connections", limit, n)
 	}
@@ -109,4 +114,65 @@ func TestChatServerIdleConnections(t *testing.T) {
 		t.Errorf("stderr:\n%s", s.stderr())
 	}
 	t.Logf("total %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestChatServerSelectHubPastFDSetSize runs the chat server on the select
+// hub (whatever EVSCRIPT_HUB says) and connects more clients than select
+// can watch: each client whose descriptor would be 1024 or more costs only
+// its own connection (the script's accept gets an OSError, prints it and
+// goes on; the client sees its connection closed), and the clients that
+// joined still chat.
+func TestChatServerSelectHubPastFDSetSize(t *testing.T) {
+	const n, refusedWanted = 1100, 5
+	if limit := raiseFileLimit(t); limit < n+100 {
+		t.Fatalf("open file limit %d is too low for %d connections", limit, n)
+	}
+	s := startCommand(t, evscriptBin, "--hub", "select", "../scripts/chatserver.star", "0")
+	var joined []*net.TCPConn
+	refused := 0
+	defer func() {
+		for _, c := range joined {
+			c.Close()
+		}
+	}()
+	for i := 0; i < n && refused < refusedWanted; i++ {
+		c := dial(t, s.addr())
+		line := s.expect(10*time.Second, "")
+		switch {
+		case line == "Participant joined chat.":
+			joined = append(joined, c)
+		case strings.HasPrefix(line, "accept failed: ") && strings.Contains(line, "select hub takes descriptors under 1024"):
+			refused++
+			if _, err := readLine(c, 10*time.Second); err == nil {
+				t.Errorf("a refused client read a line; want its connection closed")
+			}
+			c.Close()
+		default:
+			t.Fatalf("server printed %q, want a join or an accept failure", line)
+		}
+	}
+	if refused < refusedWanted {
+		t.Fatalf("%d clients joined and %d were refused; want the select hub to refuse descriptors past 1024", len(joined), refused)
+	}
+	if len(joined) < 1000 || len(joined) > 1024 {
+		t.Errorf("%d clients joined before the first refusal; want nearly 1024", len(joined))
+	}
+	msg := "hello, select\n"
+	if _, err := joined[0].Write([]byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	s.expect(10*time.Second, "Chat: hello, select")
+	deadline := time.Now().Add(30 * time.Second)
+	for i, c := range joined[1:] {
+		got, err := readLine(c, time.Until(deadline))
+		if err != nil || got != msg {
+			t.Fatalf("connection %d got %q, %v", i+1, got, err)
+		}
+	}
+	if code := s.interrupt(); code != 0 {
+		t.Errorf("exit status %d, want 0; stderr:\n%s", code, s.stderr())
+	}
+	if strings.Contains(s.stderr(), "Traceback") {
+		t.Errorf("stderr:\n%s", s.stderr())
+	}
 }

@@ -8,6 +8,8 @@
 //	evscript                       start the console (REPL)
 //	evscript -i FILE.star          run a script, then stay in the console
 //	evscript --backdoor ADDR ...   also serve a console to TCP clients of ADDR
+//	evscript --hub NAME ...        wait with the hub NAME (epoll, kqueue, poll,
+//	                               select); EVSCRIPT_HUB=NAME does the same
 //
 // The console reads Starlark at a prompt with line editing, history and Tab
 // completion while the green threads it spawned keep running; with stdin
@@ -38,8 +40,12 @@ import (
 
 func main() { os.Exit(doMain()) }
 
+// hubName is the --hub flag: the hub of every host the command makes
+// (empty: EVSCRIPT_HUB's, or the system's default).
+var hubName string
+
 func usage() {
-	fmt.Fprintf(os.Stderr, "usage: evscript [-i] [--backdoor host:port] [-c source | FILE.star] [args...]\n")
+	fmt.Fprintf(os.Stderr, "usage: evscript [-i] [--backdoor host:port] [--hub name] [-c source | FILE.star] [args...]\n")
 	flag.PrintDefaults()
 }
 
@@ -47,6 +53,7 @@ func doMain() int {
 	command := flag.String("c", "", "run `source` instead of a file")
 	interactive := flag.Bool("i", false, "stay in the console after the script ran")
 	backdoor := flag.String("backdoor", "", "serve a console to TCP clients of `address` (host:port; no host means 127.0.0.1)")
+	flag.StringVar(&hubName, "hub", "", "wait with the hub `name`: epoll (Linux), kqueue (macOS, FreeBSD), poll or select (default: $EVSCRIPT_HUB, or epoll or kqueue)")
 	flag.Usage = usage
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	memprofile := flag.String("memprofile", "", "write a heap profile to `file` when the script (or the console) ends")
@@ -83,7 +90,7 @@ func doMain() int {
 	}
 
 	stdout := &errorWriter{w: os.Stdout}
-	h, err := host.New(host.Config{Args: args, Stdout: stdout})
+	h, err := host.New(host.Config{Args: args, Stdout: stdout, Hub: hubName})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
 		return 1
@@ -184,7 +191,7 @@ func console(filename string, src any, args []string, backdoor string) int {
 		p = newPlainPrompter(os.Stdin, echo)
 	}
 	defer p.Close()
-	h, err := host.New(host.Config{Args: args, Stdout: stdout, Stderr: stderr})
+	h, err := host.New(host.Config{Args: args, Stdout: stdout, Stderr: stderr, Hub: hubName})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
 		return 1
