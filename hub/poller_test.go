@@ -240,7 +240,7 @@ func TestPollersSameOrder(t *testing.T) {
 // more with ErrFDTooLarge, an EINVAL, and leaves it open for the caller.
 func TestSelectFDTooLarge(t *testing.T) {
 	var lim unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil || lim.Cur <= uint64(fdSetSize) {
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil || uint64(lim.Cur) <= uint64(fdSetSize) {
 		t.Skipf("open file limit %d: cannot make descriptor %d", lim.Cur, fdSetSize)
 	}
 	h, err := New(Config{Poller: "select"})

@@ -95,24 +95,7 @@ func TestChatServerIdleConnections(t *testing.T) {
 	t.Logf("%d connections in %v; server RSS %d KiB -> %d KiB (%.1f KiB per connection)",
 		n, time.Since(start).Round(time.Millisecond), rss0, s.rss(), float64(s.rss()-rss0)/n)
 
-	msg := "hello, ten thousand\n"
-	if _, err := conns[0].Write([]byte(msg)); err != nil {
-		t.Fatal(err)
-	}
-	s.expect(10*time.Second, "Chat: hello, ten thousand")
-	deadline := time.Now().Add(30 * time.Second)
-	for i, c := range conns[1:] {
-		got, err := readLine(c, time.Until(deadline))
-		if err != nil || got != msg {
-			t.Fatalf("connection %d got %q, %v", i+1, got, err)
-		}
-	}
-	if code := s.interrupt(); code != 0 {
-		t.Errorf("exit status %d, want 0; stderr:\n%s", code, s.stderr())
-	}
-	if strings.Contains(s.stderr(), "Traceback") {
-		t.Errorf("stderr:\n%s", s.stderr())
-	}
+	broadcastAndStop(t, s, conns, "hello, ten thousand")
 	t.Logf("total %v", time.Since(start).Round(time.Millisecond))
 }
 
@@ -157,13 +140,21 @@ func TestChatServerSelectHubPastFDSetSize(t *testing.T) {
 	if len(joined) < 1000 || len(joined) > 1024 {
 		t.Errorf("%d clients joined before the first refusal; want nearly 1024", len(joined))
 	}
-	msg := "hello, select\n"
-	if _, err := joined[0].Write([]byte(msg)); err != nil {
+	broadcastAndStop(t, s, joined, "hello, select")
+}
+
+// broadcastAndStop sends line from the first of conns, checks that the
+// server logs it and that every other connection receives it, then stops
+// the server with Ctrl-C and checks it exits 0 without a backtrace.
+func broadcastAndStop(t *testing.T, s *server, conns []*net.TCPConn, line string) {
+	t.Helper()
+	msg := line + "\n"
+	if _, err := conns[0].Write([]byte(msg)); err != nil {
 		t.Fatal(err)
 	}
-	s.expect(10*time.Second, "Chat: hello, select")
+	s.expect(10*time.Second, "Chat: "+line)
 	deadline := time.Now().Add(30 * time.Second)
-	for i, c := range joined[1:] {
+	for i, c := range conns[1:] {
 		got, err := readLine(c, time.Until(deadline))
 		if err != nil || got != msg {
 			t.Fatalf("connection %d got %q, %v", i+1, got, err)
