@@ -1,8 +1,10 @@
 // This file defines FD, a non-blocking file descriptor whose blocking-looking
-// calls try the system call, and on EAGAIN park the calling task until the poller
-// reports the descriptor ready, then retry (internal/poll's FD, green).
+// calls try the system call, and on EAGAIN park the calling task until the
+// poller reports the descriptor ready, then retry (internal/poll's FD, green).
 //
-// Each FD is registered once, edge-triggered, for both directions.
+// Each FD is registered once with the poller, for both directions; the
+// poller reports edges (epoll, kqueue) or emulates them (poll, select watch
+// only the directions whose latch is down: poller_level.go).
 // Readiness is latched per direction: an edge sets it, an EAGAIN clears it.
 // At most one task may wait in each direction; a second gets ErrBusy.
 // The send backlog (Send, Drain, CloseFlushed) is in fdsend.go.
