@@ -19,8 +19,8 @@ goroutine that called Run (the loop), or the goroutine of one task. All hub
 state is guarded by that invariant and needs no mutex; the baton is passed
 through channels, which give the happens-before edges the race detector and
 the memory model need. The one exception is the inbox filled by Post and
-Hold, which any goroutine may call; it has a mutex and a wake-up descriptor (wakeup.go)
-deduplicated by a CAS.
+Hold, which any goroutine may call; it has a mutex and a wake-up
+descriptor (wakeup.go) deduplicated by a CAS.
 
 Task states: new (spawned, on the run queue, no goroutine yet), runnable (on
 the run queue), running (holds the baton), parked (waiting for a waker) and
