@@ -9,10 +9,12 @@ import (
 	"context"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/evscript/evscript/host"
+	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
 )
 
@@ -71,6 +73,9 @@ keep = []
 		{"recv", "[conn() for i in range(N)]", "x.recv(100)", 2 * parkedStackLimit},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if strings.Contains(tc.xs, "conn()") && hub.EnvPoller() == "select" {
+				t.Skipf("under the select hub: %d connections need descriptors past 1024, which it refuses (ErrFDTooLarge, tested in hub and stdlib/hubs)", n)
+			}
 			xs := tc.xs
 			if xs == "" {
 				xs = "[None] * N"

@@ -66,6 +66,12 @@ type Config struct {
 	// open, so that several processes running the script share its ports:
 	// what each worker of evscript --workers runs with.
 	ReusePort bool
+	// Hub names the hub's poller: "epoll" (Linux), "kqueue" (macOS,
+	// FreeBSD), "poll", "select", or eventlet's "epolls" and "selects".
+	// Empty means the environment variable EVSCRIPT_HUB, or the system's
+	// default. A name the system lacks makes New fail. Scripts may still
+	// change it with hubs.use_hub before they make a socket or timer.
+	Hub string
 }
 
 // Blocked is one episode of blocking detection: the green thread's name,
@@ -102,10 +108,11 @@ type DeadlockError = hub.DeadlockError
 // ErrNotStarted is returned by Call on a host that is not started.
 var ErrNotStarted = errors.New("host: not started")
 
-// New returns a host.
+// New returns a host. It fails for a Config.Hub (or EVSCRIPT_HUB) that
+// names no hub of this system.
 func New(cfg Config) (*Host, error) {
 	h := &Host{cfg: cfg, opts: cfg.FileOptions}
-	hb, err := hub.New(hub.Config{OnIdle: h.releaseIdle})
+	hb, err := hub.New(hub.Config{OnIdle: h.releaseIdle, Poller: cfg.Hub})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
-// Package hub is evscript's event loop: green-thread tasks, timers, an
-// epoll poller and non-blocking file descriptors. It knows nothing about
-// Starlark; package builtins puts a Starlark thread on each task.
+// Package hub is evscript's event loop: green-thread tasks, timers, a
+// poller (epoll, kqueue, poll or select: poller.go) and non-blocking file
+// descriptors. It knows nothing about Starlark; package builtins puts a
+// Starlark thread on each task.
 //
 // A Hub runs tasks one at a time. A task runs until it parks (sleep, I/O,
 // a wait queue, Await), and the hub resumes it when its timer, file
@@ -18,15 +19,15 @@ goroutine that called Run (the loop), or the goroutine of one task. All hub
 state is guarded by that invariant and needs no mutex; the baton is passed
 through channels, which give the happens-before edges the race detector and
 the memory model need. The one exception is the inbox filled by Post and
-Hold, which any goroutine may call; it has a mutex and an eventfd wake-up
-deduplicated by a CAS.
+Hold, which any goroutine may call; it has a mutex and a wake-up
+descriptor (wakeup.go) deduplicated by a CAS.
 
 Task states: new (spawned, on the run queue, no goroutine yet), runnable (on
 the run queue), running (holds the baton), parked (waiting for a waker) and
 dead.
 
 One loop turn (runOnce): take the inbox; move every timer due at the turn's
-start to the run queue, in (deadline, creation) order; poll epoll (without
+start to the run queue, in (deadline, creation) order; ask the poller (without
 blocking if anything is runnable); then run exactly the items that were on the
 run queue at that point. Items queued meanwhile wait for the next turn, so
 sleep(0) lets every already-runnable task run once, and spawn never runs the

@@ -1,8 +1,10 @@
 // This file defines FD, a non-blocking file descriptor whose blocking-looking
-// calls try the system call, and on EAGAIN park the calling task until epoll
-// reports the descriptor ready, then retry (internal/poll's FD, green).
+// calls try the system call, and on EAGAIN park the calling task until the
+// poller reports the descriptor ready, then retry (internal/poll's FD, green).
 //
-// Each FD is registered once, edge-triggered, for both directions.
+// Each FD is registered once with the poller, for both directions; the
+// poller reports edges (epoll, kqueue) or emulates them (poll, select watch
+// only the directions whose latch is down: poller_level.go).
 // Readiness is latched per direction: an edge sets it, an EAGAIN clears it.
 // At most one task may wait in each direction; a second gets ErrBusy.
 // The send backlog (Send, Drain, CloseFlushed) is in fdsend.go.
@@ -26,7 +28,7 @@ type FD struct {
 	rwait, wwait     waker
 	kind             string        // "socket", "pipe": for wait reasons
 	stream           bool          // a short read means the kernel buffer is empty
-	hup              bool          // epoll reported hang-up or error: reads never infer
+	hup              bool          // the poller reported hang-up or error: reads never infer
 	connected        bool          // Connect succeeded: another is EISCONN on a stream
 	rreason, wreason string        // made on first use (see reason)
 	timeout          time.Duration // < 0: none
@@ -35,19 +37,23 @@ type FD struct {
 	send             *sendQueue    // the send backlog, once Send queued bytes (fdsend.go)
 	dirty            bool          // on the hub's list of FDs to flush (fdsend.go)
 	failed           error         // why the FD closed asynchronously (fdabort.go)
+	lidx             int           // index in a level-triggered poller's set (poller_level.go)
 }
 
-// NewFD sets sysfd non-blocking, registers it with the hub's epoll and
-// returns its FD. The FD owns sysfd from then on: Close closes it.
+// NewFD sets sysfd non-blocking, registers it with the hub's poller and
+// returns its FD. The FD owns sysfd from then on: Close closes it. On
+// error (the select poller refuses descriptors of 1024 and more with
+// ErrFDTooLarge) sysfd stays the caller's.
 // It must be called from the hub loop or the running task.
 func (h *Hub) NewFD(sysfd int) (*FD, error) {
 	if err := unix.SetNonblock(sysfd, true); err != nil {
 		return nil, os.NewSyscallError("setnonblock", err)
 	}
-	if err := h.poller.register(sysfd); err != nil {
+	fd := &FD{h: h, sysfd: sysfd, rready: true, wready: true, timeout: -1, lidx: -1}
+	if err := h.poller.register(fd); err != nil {
 		return nil, err
 	}
-	fd := &FD{h: h, sysfd: sysfd, rready: true, wready: true, timeout: -1}
+	h.usedIO = true
 	h.fds[sysfd] = fd
 	return fd, nil
 }
@@ -80,17 +86,17 @@ func (fd *FD) SetReasons(read, write string) { fd.rreason, fd.wreason = read, wr
 func (fd *FD) SetKind(kind string) { fd.kind = kind }
 
 // Readable reports whether a read may find data now: false after a read
-// found the kernel buffer empty, until epoll reports more.
+// found the kernel buffer empty, until the poller reports more.
 // It must be called from the hub loop or the running task.
 func (fd *FD) Readable() bool { return fd.rready || !fd.stream || fd.hup }
 
 // SetStream declares the FD a byte stream (a TCP or Unix stream socket, a
 // pipe): a read that returns less than asked for has emptied the kernel's
-// buffer, so the next read waits for epoll's edge instead of making a
+// buffer, so the next read waits for the poller's edge instead of making a
 // system call that would find nothing. Datagram sockets must not be
 // streams.
 //
-// A new stream FD is taken as not yet readable: epoll reports data that is
+// A new stream FD is taken as not yet readable: the poller reports data that is
 // already there when the FD is registered, so the first read need not be
 // a system call that finds nothing.
 func (fd *FD) SetStream(stream bool) {
@@ -116,13 +122,20 @@ func (fd *FD) reason(mode byte) string {
 	return *p
 }
 
-// fdEvent applies an epoll event to its FD. It runs on the loop.
+// fdEvent applies a poller's event (evRead, evWrite, evHup bits) to the FD
+// of descriptor sysfd. It runs on the loop.
 func (h *Hub) fdEvent(sysfd int, events uint32) {
-	fd := h.fds[sysfd]
-	if fd == nil {
+	if fd := h.fds[sysfd]; fd != nil {
+		fd.event(events)
+	}
+}
+
+// event applies a poller's event to fd. It runs on the loop.
+func (fd *FD) event(events uint32) {
+	if fd.released {
 		return
 	}
-	if events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+	if events&evHup != 0 {
 		// The end of the stream (or an error) may sit behind the data
 		// with no further edge to announce it: read until EAGAIN from now.
 		fd.hup = true
@@ -183,7 +196,7 @@ func (fd *FD) WaitRead(t *Task, timeout time.Duration) error {
 	return fd.wait(t, 'r', timeout)
 }
 
-// ParkRead parks t until epoll reports the FD readable, without first
+// ParkRead parks t until the poller reports the FD readable, without first
 // checking whether it already is: for callers that know a read found
 // nothing (Readable is false). It must be called by t itself.
 func (fd *FD) ParkRead(t *Task, timeout time.Duration) error {
@@ -235,7 +248,7 @@ func (fd *FD) TryRead(p []byte) (int, error) {
 		return 0, ErrClosed
 	}
 	if !fd.rready && fd.stream && !fd.hup {
-		return 0, unix.EAGAIN // drained by a short read; epoll will say when
+		return 0, unix.EAGAIN // drained by a short read; the poller will say when
 	}
 	n, err := unix.Read(fd.sysfd, p)
 	for err == unix.EINTR { // a plain loop: no closure frame on a parked thread's stack
@@ -322,7 +335,7 @@ func (fd *FD) Accept(t *Task) (int, unix.Sockaddr, error) {
 		if fd.closed {
 			return -1, nil, ErrClosed
 		}
-		nfd, sa, err := unix.Accept4(fd.sysfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		nfd, sa, err := accept(fd.sysfd)
 		switch err {
 		case nil:
 			return nfd, sa, nil
@@ -336,7 +349,7 @@ func (fd *FD) Accept(t *Task) (int, unix.Sockaddr, error) {
 			}
 			continue
 		}
-		return -1, nil, os.NewSyscallError("accept4", err)
+		return -1, nil, os.NewSyscallError("accept", err)
 	}
 }
 
@@ -383,7 +396,7 @@ func (fd *FD) Connect(t *Task, sa unix.Sockaddr) error {
 }
 
 // Close wakes the tasks parked on the FD with ErrClosed, drops any send
-// backlog, removes the FD from epoll and closes the descriptor. A second
+// backlog, removes the FD from the poller and closes the descriptor. A second
 // Close returns ErrClosed; Close after CloseFlushed closes the descriptor
 // at once if it is still open.
 // It must be called from the hub loop or the running task.
@@ -417,7 +430,7 @@ func (fd *FD) release() error {
 	fd.released = true
 	fd.dropOut()
 	delete(fd.h.fds, fd.sysfd)
-	fd.h.poller.unregister(fd.sysfd)
+	fd.h.poller.unregister(fd)
 	if err := unix.Close(fd.sysfd); err != nil {
 		return os.NewSyscallError("close", err)
 	}

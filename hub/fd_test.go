@@ -13,7 +13,7 @@ import (
 
 func socketpair(t testing.TB, h *Hub) (*FD, *FD) {
 	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,12 +138,12 @@ func TestFDTimeoutAndWaitRead(t *testing.T) {
 
 func TestFDPipe(t *testing.T) {
 	_, err := run(t, func(tk *Task) error {
-		var p [2]int
-		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		pr, pw, err := newPipe()
+		if err != nil {
 			return err
 		}
-		r, _ := tk.h.NewFD(p[0])
-		w, _ := tk.h.NewFD(p[1])
+		r, _ := tk.h.NewFD(pr)
+		w, _ := tk.h.NewFD(pw)
 		var got string
 		tk.h.Spawn("r", func(g *Task) error {
 			b, _ := io.ReadAll(readerFunc(func(p []byte) (int, error) { return r.Read(g, p) }))

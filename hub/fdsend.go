@@ -3,7 +3,7 @@
 // timers or run posted functions, it writes every FD that Send made dirty,
 // once (so that all the lines a turn's tasks wrote to one connection leave
 // in one system call), and it writes what the kernel did not take whenever
-// epoll reports the descriptor writable; Drain parks a task until the
+// the poller reports the descriptor writable; Drain parks a task until the
 // backlog has shrunk.
 //
 // This is the write side eventlet scripts need: a chat server writes to
@@ -38,7 +38,7 @@ type sendQueue struct {
 const bigSend = 256 << 10
 
 // Send queues p to be written after any earlier backlog, at the end of
-// the turn (see the top of this file), or when epoll reports the
+// the turn (see the top of this file), or when the poller reports the
 // descriptor writable if the kernel's buffer is full. Send never parks, and
 // p may be reused when it returns. It returns ErrClosed on a closed FD,
 // also after a background write failed (Failed says why; fdabort.go).
@@ -238,7 +238,7 @@ func (fd *FD) CloseFlushed() error {
 	return nil
 }
 
-// flushOut writes the backlog when epoll reports the FD writable.
+// flushOut writes the backlog when the poller reports the FD writable.
 // It runs on the loop.
 func (fd *FD) flushOut() {
 	q := fd.send
@@ -295,14 +295,14 @@ func (fd *FD) dropOut() {
 }
 
 // Flush writes as much of the backlog as the kernel takes now, without
-// parking and whether or not epoll has reported the descriptor writable:
+// parking and whether or not the poller has reported the descriptor writable:
 // for a task that queues much in one turn (a chat line fanned out while
 // its sender's input keeps arriving), whose bytes would otherwise wait
 // for the end of the turn. A failed write fails the FD (fdabort.go).
 // It must be called from the hub loop or the running task.
 func (fd *FD) Flush() {
 	// Not while the kernel's buffer is full (the last write met EAGAIN):
-	// the loop writes when epoll says writable, and a write now would only
+	// the loop writes when the poller says writable, and a write now would only
 	// fail again, once per line fanned out to a peer that does not read.
 	if fd.send != nil && !fd.released && fd.wready {
 		fd.flushOut()

@@ -41,7 +41,7 @@ func (fd *FD) Sendto(t *Task, p []byte, sa unix.Sockaddr) error {
 		if fd.closed {
 			return ErrClosed
 		}
-		err := unix.Sendto(fd.sysfd, p, unix.MSG_NOSIGNAL, sa)
+		err := unix.Sendto(fd.sysfd, p, msgNoSignal, sa)
 		switch err {
 		case nil:
 			return nil

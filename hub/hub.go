@@ -15,7 +15,13 @@ import (
 
 // Config configures a Hub. The zero value is ready to use.
 type Config struct {
-	// MaxEvents bounds the epoll events taken per turn (default 64: at 1000
+	// Poller names the system call the hub waits with: "epoll" (Linux),
+	// "kqueue" (macOS, FreeBSD), "poll" or "select" (descriptors under
+	// 1024 only), or eventlet's "epolls" and "selects". Empty means the
+	// environment variable EVSCRIPT_HUB (PollerEnv), or when that is
+	// empty too, DefaultPoller. Every poller gives the same scheduling.
+	Poller string
+	// MaxEvents bounds the epoll (or kqueue) events taken per turn (default 64: at 1000
 	// echo connections, 64 took 4-5% less CPU per round trip than 256, as the
 	// replies reach the clients in smaller bursts).
 	MaxEvents int
@@ -33,15 +39,19 @@ type Config struct {
 
 // A Hub is an event loop that runs tasks one at a time.
 type Hub struct {
-	start   time.Time
-	poller  *poller
-	timers  timerHeap
-	seq     uint64
-	runq    FIFO[*Task]
-	turn    int   // items of the current turn not yet run
-	cur     *Task // the running task, nil when the loop holds the baton
-	running atomic.Pointer[Task]
-	idle    []*worker
+	start      time.Time
+	poller     poller
+	pollerName string  // canonical name of poller
+	wakeup     *wakeup // wakes the loop's wait from any goroutine
+	maxEvents  int     // Config.MaxEvents, for SetPoller
+	usedIO     bool    // an FD was made: the poller can no longer change
+	timers     timerHeap
+	seq        uint64
+	runq       FIFO[*Task]
+	turn       int   // items of the current turn not yet run
+	cur        *Task // the running task, nil when the loop holds the baton
+	running    atomic.Pointer[Task]
+	idle       []*worker
 
 	first, last *Task // live tasks, in creation order
 	live        int
@@ -71,7 +81,9 @@ type Hub struct {
 	onSwitch func(t *Task, in bool) // SetOnSwitch's hook, or nil
 }
 
-// New returns a hub with its own epoll instance and wake-up eventfd.
+// New returns a hub with its own poller (Config.Poller) and wake-up
+// descriptor. An unknown poller name gives an error wrapping ErrNoPoller.
+// It is safe to call from any goroutine.
 func New(cfg Config) (*Hub, error) {
 	if cfg.MaxEvents <= 0 {
 		cfg.MaxEvents = 64
@@ -79,16 +91,28 @@ func New(cfg Config) (*Hub, error) {
 	if cfg.IdleAfter <= 0 {
 		cfg.IdleAfter = time.Second
 	}
-	p, err := openPoller(cfg.MaxEvents)
+	k, err := choosePoller(cfg.Poller)
 	if err != nil {
 		return nil, err
 	}
+	w, err := openWakeup()
+	if err != nil {
+		return nil, err
+	}
+	p, err := k.open(cfg.MaxEvents, w)
+	if err != nil {
+		w.close()
+		return nil, err
+	}
 	return &Hub{
-		start:     time.Now(),
-		poller:    p,
-		fds:       make(map[int]*FD),
-		idleAfter: cfg.IdleAfter,
-		onIdle:    cfg.OnIdle,
+		start:      time.Now(),
+		poller:     p,
+		pollerName: k.name,
+		wakeup:     w,
+		maxEvents:  cfg.MaxEvents,
+		fds:        make(map[int]*FD),
+		idleAfter:  cfg.IdleAfter,
+		onIdle:     cfg.OnIdle,
 	}, nil
 }
 
@@ -114,7 +138,7 @@ func (h *Hub) Post(fn func()) {
 	h.inbox = append(h.inbox, fn)
 	h.mu.Unlock()
 	h.posted.Store(true)
-	h.poller.wake()
+	h.wakeup.wake()
 }
 
 // Hold keeps Run from reporting a deadlock or returning idle until release
@@ -126,7 +150,7 @@ func (h *Hub) Hold() (release func()) {
 	return func() {
 		once.Do(func() {
 			h.holds.Add(-1)
-			h.poller.wake()
+			h.wakeup.wake()
 		})
 	}
 }
@@ -142,7 +166,7 @@ func (h *Hub) Stop() { h.stopped = true }
 // It must not be called while another Run is in progress.
 func (h *Hub) Run(ctx context.Context) error {
 	h.stopped = false
-	stopWake := context.AfterFunc(ctx, h.poller.wake)
+	stopWake := context.AfterFunc(ctx, h.wakeup.wake)
 	defer stopWake()
 	for {
 		if h.stopped {
@@ -220,7 +244,7 @@ func (h *Hub) checkIdle() error {
 	return &DeadlockError{Tasks: h.dumpLines()}
 }
 
-// pollTimeout returns how long the loop may block in epoll: until the next
+// pollTimeout returns how long the loop may block in the poller: until the next
 // timer, rounded up, or forever.
 func (h *Hub) pollTimeout() time.Duration {
 	if len(h.timers) == 0 {
@@ -235,7 +259,7 @@ func (h *Hub) pollTimeout() time.Duration {
 
 // poll waits for FD events and applies them.
 func (h *Hub) poll(timeout time.Duration) error {
-	return h.poller.wait(timeout, h.fdEvent)
+	return h.poller.wait(h, timeout)
 }
 
 // fireTimers fires every timer due now, in (deadline, creation) order.
@@ -339,11 +363,11 @@ func (h *Hub) Dump(w io.Writer) {
 }
 
 // Close kills every live task with ErrHubClosed, runs the loop until they
-// have all ended, and releases the epoll instance. Tasks that park while the
+// have all ended, and releases the poller. Tasks that park while the
 // hub closes get ErrHubClosed at once. Close must not be called while Run is
 // in progress.
 func (h *Hub) Close() error {
-	if h.poller.closed.Load() {
+	if h.wakeup.closed.Load() {
 		return nil
 	}
 	h.closing = true
@@ -367,7 +391,11 @@ func (h *Hub) Close() error {
 		w.stop()
 	}
 	h.idle = nil
-	if err := h.poller.close(); err != nil {
+	err := h.poller.close()
+	if err2 := h.wakeup.close(); err == nil {
+		err = err2
+	}
+	if err != nil {
 		return os.NewSyscallError("close", err)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/evscript/evscript/stdlib/coros"
 	"github.com/evscript/evscript/stdlib/debug"
 	"github.com/evscript/evscript/stdlib/httpc"
+	"github.com/evscript/evscript/stdlib/hubs"
 	"github.com/evscript/evscript/stdlib/json"
 	"github.com/evscript/evscript/stdlib/os"
 	"github.com/evscript/evscript/stdlib/redis"
@@ -34,6 +35,7 @@ var Modules = []*builtins.Module{
 	selectmod.Module,
 	backdoor.Module,
 	debug.Module,
+	hubs.Module,
 	httpc.Module,
 	wsgi.Module,
 	websocket.Module,

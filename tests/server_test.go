@@ -194,5 +194,5 @@ func raiseFileLimit(t testing.TB) uint64 {
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		t.Fatal(err)
 	}
-	return lim.Cur
+	return uint64(lim.Cur) // an int64 on FreeBSD
 }

@@ -10,6 +10,8 @@
 //	evscript --backdoor ADDR ...   also serve a console to TCP clients of ADDR
 //	evscript --blocking SECONDS ...  report a green thread that holds the hub longer
 //	evscript --workers N FILE.star run N processes of the script sharing its ports
+//	evscript --hub NAME ...        wait with the hub NAME (epoll, kqueue, poll,
+//	                               select); EVSCRIPT_HUB=NAME does the same
 //
 // With --workers N (0: one per core) the process only supervises: it runs
 // N workers, each the same command line without --workers, whose TCP
@@ -47,8 +49,12 @@ import (
 
 func main() { os.Exit(doMain()) }
 
+// hubName is the --hub flag: the hub of every host the command makes
+// (empty: EVSCRIPT_HUB's, or the system's default).
+var hubName string
+
 func usage() {
-	fmt.Fprintf(os.Stderr, "usage: evscript [-i] [--backdoor host:port] [--blocking seconds] [--workers n] [-c source | FILE.star] [args...]\n")
+	fmt.Fprintf(os.Stderr, "usage: evscript [-i] [--backdoor host:port] [--blocking seconds] [--hub name] [--workers n] [-c source | FILE.star] [args...]\n")
 	flag.PrintDefaults()
 }
 
@@ -57,6 +63,7 @@ func doMain() int {
 	interactive := flag.Bool("i", false, "stay in the console after the script ran")
 	backdoor := flag.String("backdoor", "", "serve a console to TCP clients of `address` (host:port; no host means 127.0.0.1)")
 	blocking := flag.Float64("blocking", 0, "report (on stderr, with its backtrace) a green thread that holds the hub longer than `seconds`, as debug.hub_blocking_detection does")
+	flag.StringVar(&hubName, "hub", "", "wait with the hub `name`: epoll (Linux), kqueue (macOS, FreeBSD), poll or select (default: $EVSCRIPT_HUB, or epoll or kqueue)")
 	flag.Usage = usage
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	memprofile := flag.String("memprofile", "", "write a heap profile to `file` when the script (or the console) ends")
@@ -102,7 +109,7 @@ func doMain() int {
 	}
 
 	stdout := &errorWriter{w: os.Stdout}
-	h, err := host.New(host.Config{Args: args, Stdout: stdout, Blocking: block, ReusePort: isWorker()})
+	h, err := host.New(host.Config{Args: args, Stdout: stdout, Blocking: block, ReusePort: isWorker(), Hub: hubName})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
 		return 1
@@ -193,7 +200,7 @@ func console(filename string, src any, args []string, backdoor string, blocking 
 		p = newPlainPrompter(os.Stdin, echo)
 	}
 	defer p.Close()
-	h, err := host.New(host.Config{Args: args, Stdout: stdout, Stderr: stderr, Blocking: blocking})
+	h, err := host.New(host.Config{Args: args, Stdout: stdout, Stderr: stderr, Blocking: blocking, Hub: hubName})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "evscript: %v\n", err)
 		return 1

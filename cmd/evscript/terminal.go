@@ -16,7 +16,6 @@ import (
 	"os"
 	"sync"
 	"syscall"
-	"unsafe"
 )
 
 // eraseLine moves to the start of the line and clears it.
@@ -100,11 +99,4 @@ func (tw *termWriter) Write(p []byte) (int, error) {
 	_, err := tw.w.Write(out)
 	t.redraw()
 	return n, err
-}
-
-// isTerminal reports whether f is a terminal.
-func isTerminal(f *os.File) bool {
-	var st syscall.Termios
-	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), syscall.TCGETS, uintptr(unsafe.Pointer(&st)))
-	return errno == 0
 }

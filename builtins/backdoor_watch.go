@@ -1,7 +1,11 @@
+//go:build unix
+
 // This file defines the watch a backdoor console keeps on its client while
 // a statement runs. A busy statement (while True: pass) holds the hub, so
 // neither the hub's poller nor the console's green thread can see the
-// client; a goroutine of its own polls the socket instead, and
+// client; a goroutine of its own polls the socket instead (poll(2), on
+// every system; the end of a half-closed stream is seen where the system
+// has POLLRDHUP, Linux, and a full hang-up everywhere), and
 //
 //   - when the client disconnects (end of stream, reset, hang-up), cancels
 //     the statement with errClientGone;
@@ -53,7 +57,8 @@ type consoleWatch struct {
 	g     *GreenThread
 	sysfd int
 	plain bool
-	efd   int           // eventfd that stops the goroutine
+	stopr int           // read end of the pipe that stops the goroutine
+	stopw int           // its write end
 	seq   uint64        // the statement being watched, counted
 	live  bool          // a statement runs (read on the hub loop too)
 	done  chan struct{} // closed when the goroutine ends
@@ -71,11 +76,11 @@ func newConsoleWatch(rt *Runtime, g *GreenThread, conn ConsoleConn) *consoleWatc
 	if fd < 0 {
 		return nil
 	}
-	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	r, w, err := hub.Pipe()
 	if err != nil {
 		return nil // the console works, without interruption
 	}
-	return &consoleWatch{rt: rt, g: g, sysfd: fd, plain: plain, efd: efd}
+	return &consoleWatch{rt: rt, g: g, sysfd: fd, plain: plain, stopr: r, stopw: w}
 }
 
 // start watches the client until stop. If pending, a Ctrl-C already read
@@ -94,23 +99,26 @@ func (w *consoleWatch) start(pending bool) {
 // parks meanwhile. It must be called by t.
 func (w *consoleWatch) stop(t *hub.Task) int {
 	w.live = false
-	one := [8]byte{1}
-	unix.Write(w.efd, one[:])
+	one := [1]byte{1}
+	unix.Write(w.stopw, one[:])
 	done := w.done
 	err := t.Await(func(context.Context) error { <-done; return nil })
 	if err != nil {
 		<-done // killed: the goroutine is leaving at once anyway
 	}
 	var b [8]byte
-	unix.Read(w.efd, b[:]) // reset the eventfd
+	unix.Read(w.stopr, b[:]) // empty the pipe: one byte per stop
 	return w.saw
 }
 
 // close releases the watch. It must be called by the console's green
 // thread, after stop.
-func (w *consoleWatch) close() { unix.Close(w.efd) }
+func (w *consoleWatch) close() {
+	unix.Close(w.stopr)
+	unix.Close(w.stopw)
+}
 
-// watch is the goroutine: it polls the client and the eventfd until one
+// watch is the goroutine: it polls the client and the stop pipe until one
 // of them says something, and touches no hub or script state but through
 // GreenThread.Cancel and Hub.Post.
 func (w *consoleWatch) watch(seq uint64, done chan struct{}, pending bool) {
@@ -119,14 +127,14 @@ func (w *consoleWatch) watch(seq uint64, done chan struct{}, pending bool) {
 		w.act(seq, sawInterrupt)
 		return
 	}
-	events := int16(unix.POLLRDHUP)
+	events := int16(pollRDHUP)
 	if w.plain {
 		events |= unix.POLLIN
 	}
 	timeout := -1
 	buf := make([]byte, peekSize)
 	for {
-		pfds := []unix.PollFd{{Fd: int32(w.sysfd), Events: events}, {Fd: int32(w.efd), Events: unix.POLLIN}}
+		pfds := []unix.PollFd{{Fd: int32(w.sysfd), Events: events}, {Fd: int32(w.stopr), Events: unix.POLLIN}}
 		_, err := unix.Poll(pfds, timeout)
 		if err == unix.EINTR {
 			continue
@@ -135,7 +143,7 @@ func (w *consoleWatch) watch(seq uint64, done chan struct{}, pending bool) {
 			return
 		}
 		rev := pfds[0].Revents
-		if rev&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR|unix.POLLNVAL) != 0 {
+		if rev&(pollRDHUP|unix.POLLHUP|unix.POLLERR|unix.POLLNVAL) != 0 {
 			w.act(seq, sawGone)
 			return
 		}
@@ -150,9 +158,9 @@ func (w *consoleWatch) watch(seq uint64, done chan struct{}, pending bool) {
 		if n > 0 {
 			// Bytes typed ahead keep the socket readable: wait for the
 			// hang-up only, and look again for a Ctrl-C now and then.
-			events, timeout = unix.POLLRDHUP, 50
+			events, timeout = pollRDHUP, 50
 		} else {
-			events, timeout = unix.POLLRDHUP|unix.POLLIN, -1
+			events, timeout = pollRDHUP|unix.POLLIN, -1
 		}
 	}
 }

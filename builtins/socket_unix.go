@@ -1,7 +1,9 @@
+//go:build unix
+
 // This file defines the system calls behind sockets and pipes: creating
-// them, bind, listen, socket options, addresses, and the conversions
-// between unix.Sockaddr and the package's sockAddr. It is the one file of
-// package builtins that imports golang.org/x/sys/unix.
+// them (through package hub, which knows each system's flags), bind,
+// listen, socket options, addresses, and the conversions between
+// unix.Sockaddr and the package's sockAddr.
 
 package builtins
 
@@ -40,31 +42,15 @@ func fromSys(sa unix.Sockaddr) sockAddr {
 }
 
 // newSocketFD creates a non-blocking, close-on-exec socket.
-func newSocketFD(family, typ, proto int) (int, error) {
-	fd, err := unix.Socket(family, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
-	if err != nil {
-		return -1, os.NewSyscallError("socket", err)
-	}
-	return fd, nil
-}
+func newSocketFD(family, typ, proto int) (int, error) { return hub.Socket(family, typ, proto) }
 
 // newSocketPair creates a pair of connected sockets.
 func newSocketPair(family, typ, proto int) ([2]int, error) {
-	fds, err := unix.Socketpair(family, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
-	if err != nil {
-		return fds, os.NewSyscallError("socketpair", err)
-	}
-	return fds, nil
+	return hub.Socketpair(family, typ, proto)
 }
 
 // newPipe creates a non-blocking pipe: read end, write end.
-func newPipe() (int, int, error) {
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
-		return -1, -1, os.NewSyscallError("pipe2", err)
-	}
-	return p[0], p[1], nil
-}
+func newPipe() (int, int, error) { return hub.Pipe() }
 
 // closeFD closes a descriptor that was never given to the hub.
 func closeFD(fd int) { unix.Close(fd) }

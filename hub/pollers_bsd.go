@@ -1,0 +1,7 @@
+//go:build darwin || freebsd
+
+// This file lists the pollers of macOS and FreeBSD, the default first.
+
+package hub
+
+var osPollers = []pollerKind{{"kqueue", openKqueue}, {"poll", openPoll}, {"select", openSelect}}

@@ -1,0 +1,5 @@
+// This file lists the pollers of Linux, the default first.
+
+package hub
+
+var osPollers = []pollerKind{{"epoll", openEpoll}, {"poll", openPoll}, {"select", openSelect}}
