@@ -16,6 +16,7 @@ import (
 	selectmod "github.com/evscript/evscript/stdlib/select"
 	"github.com/evscript/evscript/stdlib/socket"
 	"github.com/evscript/evscript/stdlib/sys"
+	"github.com/evscript/evscript/stdlib/tpool"
 	"github.com/evscript/evscript/stdlib/wsgi"
 	"go.starlark.net/lib/math"
 	"go.starlark.net/lib/time"
@@ -34,6 +35,7 @@ var Modules = []*builtins.Module{
 	wsgi.Module,
 	sys.Module,
 	os.Module,
+	tpool.Module,
 }
 
 // Values are the modules that are the same value for every runtime:
