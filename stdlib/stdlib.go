@@ -10,6 +10,7 @@ import (
 	"github.com/evscript/evscript/stdlib/backdoor"
 	"github.com/evscript/evscript/stdlib/channel"
 	"github.com/evscript/evscript/stdlib/coros"
+	"github.com/evscript/evscript/stdlib/db_pool"
 	"github.com/evscript/evscript/stdlib/httpc"
 	"github.com/evscript/evscript/stdlib/json"
 	"github.com/evscript/evscript/stdlib/os"
@@ -36,6 +37,7 @@ var Modules = []*builtins.Module{
 	sys.Module,
 	os.Module,
 	tpool.Module,
+	db_pool.Module,
 }
 
 // Values are the modules that are the same value for every runtime:

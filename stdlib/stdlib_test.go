@@ -16,13 +16,13 @@ import (
 // "Dialect and files" (the contract outside tests rely on), in its order.
 var contractModules = []string{
 	"api", "coros", "channel", "socket", "select", "tpool", "backdoor", "hubs", "debug",
-	"httpc", "wsgi", "websocket", "db_pool", "redis", "sys", "os", "json", "math", "time",
+	"httpc", "wsgi", "websocket", "redis", "sys", "os", "json", "math", "time",
 }
 
 // notYet are the contract's modules whose issues have not landed: "Modules
 // that are not built yet may be absent". Remove a name when its package
 // joins stdlib.Modules.
-var notYet = []string{"hubs", "debug", "websocket", "db_pool", "redis"}
+var notYet = []string{"hubs", "debug", "websocket", "redis"}
 
 // TestModulesMatchContract checks the explicit list against the
 // contract: every module the host predeclares is one of the contract's,
