@@ -51,9 +51,11 @@ var drivers = map[string]*dbDriver{
 		name:       "postgres",
 		paramstyle: "numeric",
 		open:       openPostgres,
-		beginsTx:   func(stmt string) bool { return !isKeyword(stmt, "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SET", "SHOW") },
-		class:      postgresClass,
-		lost:       postgresLost,
+		beginsTx: func(stmt string) bool {
+			return !isKeyword(stmt, "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SET", "SHOW")
+		},
+		class: postgresClass,
+		lost:  postgresLost,
 	},
 }
 
