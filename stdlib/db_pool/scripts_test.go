@@ -12,3 +12,10 @@ import (
 func TestSQLiteScripts(t *testing.T) {
 	hosttest.RunScripts(t, "testdata/sqlite*.star", starlark.StringDict{"DIR": starlark.String(t.TempDir())})
 }
+
+// TestPostgresScripts runs testdata/pg_*.star against a PostgreSQL server
+// (hosttest.Postgres), with its DSN predeclared as PG_DSN.
+func TestPostgresScripts(t *testing.T) {
+	dsn := hosttest.Postgres(t)
+	hosttest.RunScripts(t, "testdata/pg_*.star", starlark.StringDict{"PG_DSN": starlark.String(dsn)})
+}
