@@ -18,6 +18,7 @@ var testedElsewhere = map[string]string{
 	"backdoor.star":   "TestBackdoorScript",
 	"hello_wsgi.star": "TestHelloWSGI",
 	"comet.star":      "TestComet",
+	"guestbook.star":  "TestGuestbook",
 }
 
 // expectedOutput returns the "# Output:" block at the end of a script.
