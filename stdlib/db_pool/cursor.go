@@ -94,17 +94,21 @@ type result struct {
 // when the driver's rules say so, and adds what it gave to r. It runs off
 // the hub, holding c.l.mu.
 func (c *Conn) statement(ctx context.Context, sc *sql.Conn, query string, args []any, r *result) error {
-	if !c.l.inTx && c.drv.beginsTx(query) {
-		if _, err := sc.ExecContext(ctx, "BEGIN"); err != nil {
-			return err
-		}
-		c.l.inTx = true
-	}
+	begin := !c.l.inTx && c.drv.beginsTx(query)
 	switch {
 	case isKeyword(query, "COMMIT", "END", "ROLLBACK", "ABORT"):
 		defer func() { c.l.inTx = false }()
 	case isKeyword(query, "BEGIN", "START"):
 		defer func() { c.l.inTx = true }()
+	}
+	if c.drv.name == "postgres" {
+		return c.pgStatement(ctx, sc, query, args, begin, r)
+	}
+	if begin {
+		if _, err := sc.ExecContext(ctx, "BEGIN"); err != nil {
+			return err
+		}
+		c.l.inTx = true
 	}
 	if !returnsRows(query) {
 		res, err := sc.ExecContext(ctx, query, args...)
