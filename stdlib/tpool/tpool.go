@@ -16,6 +16,7 @@ package tpool
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/evscript/evscript/builtins"
 	"github.com/evscript/evscript/hub"
@@ -78,24 +79,42 @@ func (p *pool) execute(th *starlark.Thread, b *starlark.Builtin, args starlark.T
 	}
 	p.running[worker] = true
 	var v starlark.Value
+	var mu sync.Mutex
+	started, abandoned := false, false
 	err = t.Await(func(ctx context.Context) error {
+		mu.Lock()
+		if abandoned { // the caller was killed before this goroutine began
+			mu.Unlock()
+			return nil
+		}
+		started = true
+		mu.Unlock()
 		stop := context.AfterFunc(ctx, func() { worker.Cancel("tpool: the caller was killed or timed out") })
 		var err error
 		v, err = starlark.Call(worker, fn, args, kwargs)
 		stop()
-		h.Post(func() { // before Await's wake-up: the slot is free first
-			delete(p.running, worker)
-			p.release()
-		})
+		h.Post(func() { p.done(worker) }) // before Await's wake-up: the slot is free first
 		return err
 	})
 	if err != nil {
+		mu.Lock()
+		if !started {
+			abandoned = true
+			p.done(worker)
+		}
+		mu.Unlock()
 		return nil, err // a kill, or fn's error
 	}
 	for _, line := range out {
 		p.rt.Print(th, line)
 	}
 	return v, nil
+}
+
+// done frees the slot of the call that ran on worker.
+func (p *pool) done(worker *starlark.Thread) {
+	delete(p.running, worker)
+	p.release()
 }
 
 // checkCall returns why fn(*args, **kwargs) may not run on another OS
