@@ -31,13 +31,13 @@ var Modules = []*builtins.Module{
 	channel.Module,
 	socket.Module,
 	selectmod.Module,
+	tpool.Module,
 	backdoor.Module,
 	httpc.Module,
 	wsgi.Module,
+	db_pool.Module,
 	sys.Module,
 	os.Module,
-	tpool.Module,
-	db_pool.Module,
 }
 
 // Values are the modules that are the same value for every runtime:

@@ -16,7 +16,7 @@ import (
 // "Dialect and files" (the contract outside tests rely on), in its order.
 var contractModules = []string{
 	"api", "coros", "channel", "socket", "select", "tpool", "backdoor", "hubs", "debug",
-	"httpc", "wsgi", "websocket", "redis", "sys", "os", "json", "math", "time",
+	"httpc", "wsgi", "websocket", "db_pool", "redis", "sys", "os", "json", "math", "time",
 }
 
 // notYet are the contract's modules whose issues have not landed: "Modules
