@@ -33,6 +33,8 @@ type Conn struct {
 	out     bool // handed out by its pool, not yet put back
 	closed  bool // closed, or put back (this handle is dead)
 	txOpen  bool // a transaction may be open (as the last statement left it, or unknown)
+	wrote   bool // the open transaction did more than read (as the last statement left it)
+	unsure  bool // a statement was interrupted: the state above is unknown
 	lost    bool // the server connection is gone
 	running int  // statements in flight (do)
 
@@ -45,7 +47,9 @@ type Conn struct {
 type link struct {
 	mu   sync.Mutex
 	sc   *sql.Conn
-	inTx bool    // a transaction is open
+	inTx  bool    // a transaction is open
+	wrote bool    // the open transaction did more than plain SELECTs
+	stale bool    // the open transaction is a previous holder's: roll it back before anything
 	db   *sql.DB // connect's own handle, closed with the connection; nil in a pool
 }
 
@@ -92,7 +96,7 @@ func (c *Conn) usable(b *starlark.Builtin) error {
 // An opResult is what do learns from its goroutine, once it is done.
 type opResult struct {
 	done       bool
-	inTx, lost bool
+	inTx, wrote, lost bool
 	err        error
 }
 
@@ -114,20 +118,20 @@ func (c *Conn) do(th *starlark.Thread, b *starlark.Builtin, fn func(ctx context.
 		c.l.mu.Lock()
 		err := fn(ctx, c.l.sc)
 		lost := err != nil && c.drv.lost(c.l.sc)
-		inTx := c.l.inTx
+		inTx, wrote := c.l.inTx, c.l.wrote
 		c.l.mu.Unlock()
 		mu.Lock()
-		r = opResult{true, inTx, lost, err}
+		r = opResult{true, inTx, wrote, lost, err}
 		mu.Unlock()
 		return err
 	})
 	mu.Lock()
 	defer mu.Unlock()
 	if !r.done {
-		c.txOpen = true // unknown: put rolls back, or closes
+		c.txOpen, c.unsure = true, true // unknown: put rolls back, or closes
 		return err
 	}
-	c.txOpen = r.inTx
+	c.txOpen, c.wrote = r.inTx, r.wrote
 	if r.lost {
 		c.lost = true
 	}
@@ -152,7 +156,13 @@ func (c *Conn) endTx(ctx context.Context, sc *sql.Conn, stmt string) error {
 	if !c.l.inTx {
 		return nil
 	}
+	if c.l.stale {
+		stmt = "ROLLBACK" // not ours to commit
+	}
 	_, err := sc.ExecContext(ctx, stmt)
+	if err == nil {
+		c.l.stale, c.l.wrote = false, false
+	}
 	if err == nil || !c.drv.lost(sc) {
 		// After a failed COMMIT PostgreSQL has ended the transaction;
 		// SQLite may keep it, and put rolls it back.

@@ -94,7 +94,14 @@ type result struct {
 // when the driver's rules say so, and adds what it gave to r. It runs off
 // the hub, holding c.l.mu.
 func (c *Conn) statement(ctx context.Context, sc *sql.Conn, query string, args []any, r *result) error {
+	rollback := c.l.stale // a previous holder's read-only transaction (put)
+	if rollback {
+		c.l.inTx, c.l.stale, c.l.wrote = false, false, false
+	}
 	begin := !c.l.inTx && c.drv.beginsTx(query)
+	if !readOnly(query) {
+		defer func() { c.l.wrote = c.l.inTx }()
+	}
 	switch {
 	case isKeyword(query, "COMMIT", "END", "ROLLBACK", "ABORT"):
 		defer func() { c.l.inTx = false }()
@@ -102,7 +109,13 @@ func (c *Conn) statement(ctx context.Context, sc *sql.Conn, query string, args [
 		defer func() { c.l.inTx = true }()
 	}
 	if c.drv.name == "postgres" {
-		return c.pgStatement(ctx, sc, query, args, begin, r)
+		return c.pgStatement(ctx, sc, query, args, rollback, begin, r)
+	}
+	if rollback {
+		if _, err := sc.ExecContext(ctx, "ROLLBACK"); err != nil {
+			c.l.inTx = true // unknown
+			return err
+		}
 	}
 	if begin {
 		if _, err := sc.ExecContext(ctx, "BEGIN"); err != nil {

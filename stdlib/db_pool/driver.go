@@ -170,6 +170,19 @@ func returnsRows(stmt string) bool {
 		strings.Contains(strings.ToUpper(stmt), "RETURNING")
 }
 
+// readOnly reports whether stmt only reads: a SELECT (or VALUES, SHOW,
+// TABLE, EXPLAIN) that neither locks rows nor returns from a change.
+// A transaction of such statements may be rolled back by the next
+// holder of its connection (put).
+func readOnly(stmt string) bool {
+	if !isKeyword(stmt, "SELECT", "VALUES", "SHOW", "TABLE", "EXPLAIN") {
+		return false
+	}
+	upper := strings.ToUpper(stmt)
+	return !strings.Contains(upper, "RETURNING") && !strings.Contains(upper, " FOR ") &&
+		!strings.Contains(upper, "LOCK") && !strings.Contains(upper, "INTO")
+}
+
 // sqliteClass follows Python's sqlite3: constraint violations are
 // IntegrityError, misuse of the API (wrong number of parameters) is
 // ProgrammingError, and the rest, syntax errors and unknown tables

@@ -18,11 +18,17 @@ import (
 
 // pgStatement runs query with args, after BEGIN if begin, and adds what
 // it gave to r. It runs off the hub, holding c.l.mu.
-func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args []any, begin bool, r *result) error {
+func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args []any, rollback, begin bool, r *result) error {
 	return sc.Raw(func(dc any) error {
 		conn := dc.(*stdlib.Conn).Conn()
 		if len(args) == 0 && !returnsRows(query) {
 			// The simple protocol, which takes several statements in one string.
+			if rollback {
+				if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+					c.l.inTx = true // unknown
+					return err
+				}
+			}
 			if begin {
 				if _, err := conn.Exec(ctx, "BEGIN"); err != nil {
 					return err
@@ -34,11 +40,21 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 			return err
 		}
 		var b pgx.Batch
+		if rollback {
+			b.Queue("ROLLBACK")
+		}
 		if begin {
 			b.Queue("BEGIN")
 		}
 		b.Queue(query, args...)
 		br := conn.SendBatch(ctx, &b)
+		if rollback {
+			if _, err := br.Exec(); err != nil {
+				br.Close()
+				c.l.inTx = true // unknown
+				return err
+			}
+		}
 		if begin {
 			if _, err := br.Exec(); err != nil {
 				br.Close()

@@ -234,14 +234,29 @@ func (p *Pool) put(b *starlark.Builtin, c *Conn) error {
 		return builtins.ValueError.New(b.Name() + ": the connection was already put back")
 	}
 	c.out = false
+	p.reclaim(c)
+	return nil
+}
+
+// reclaim takes back c, which is no longer out: idle again (or to the
+// first waiter) once clean, else closed.
+func (p *Pool) reclaim(c *Conn) {
 	c.closed = true // the script's handle is dead; the pool reuses what is behind it
 	if c.lost || time.Since(c.created) >= p.maxAge || p.maxIdle <= 0 {
 		p.discard(c)
-		return nil
+		return
 	}
 	if !c.txOpen && c.running == 0 {
 		p.returned(c)
-		return nil
+		return
+	}
+	if !c.wrote && !c.unsure && c.running == 0 && p.waiters.Len() > 0 && c.l.mu.TryLock() {
+		// Only read: the next holder, waiting already, rolls it back in
+		// the same round trip as its first statement.
+		c.l.stale = true
+		c.l.mu.Unlock()
+		p.waiters.Front().Wake(&Conn{drv: c.drv, pool: p, l: c.l, created: c.created, used: time.Now(), txOpen: true}, nil)
+		return
 	}
 	// Roll back off the hub, without making the caller wait.
 	h := p.rt.Hub
@@ -264,7 +279,6 @@ func (p *Pool) put(b *starlark.Builtin, c *Conn) error {
 			}
 		})
 	}()
-	return nil
 }
 
 // returned makes the clean connection c available: to the first waiter,
@@ -282,9 +296,7 @@ func (p *Pool) returned(c *Conn) {
 // handOn passes on a grant that a waiter could not use.
 func (p *Pool) handOn(got any) {
 	if c, ok := got.(*Conn); ok {
-		c.closed = false // never seen by the script
-		c.out = false
-		p.returned(c)
+		p.reclaim(c) // never seen by the script
 		return
 	}
 	p.freeSlot()
