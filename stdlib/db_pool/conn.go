@@ -45,12 +45,12 @@ type Conn struct {
 // the pool makes for it (each get gives a new one, so a handle kept after
 // put is dead). Its fields belong to the goroutine holding mu.
 type link struct {
-	mu   sync.Mutex
-	sc   *sql.Conn
+	mu    sync.Mutex
+	sc    *sql.Conn
 	inTx  bool    // a transaction is open
 	wrote bool    // the open transaction did more than plain SELECTs
 	stale bool    // the open transaction is a previous holder's: roll it back before anything
-	db   *sql.DB // connect's own handle, closed with the connection; nil in a pool
+	db    *sql.DB // connect's own handle, closed with the connection; nil in a pool
 }
 
 var _ starlark.HasAttrs = (*Conn)(nil)
@@ -95,9 +95,9 @@ func (c *Conn) usable(b *starlark.Builtin) error {
 
 // An opResult is what do learns from its goroutine, once it is done.
 type opResult struct {
-	done       bool
+	done              bool
 	inTx, wrote, lost bool
-	err        error
+	err               error
 }
 
 // do runs fn off the hub with c's *sql.Conn, while the green thread of th
