@@ -19,6 +19,9 @@
 package db_pool
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -88,8 +91,8 @@ func newPool(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, arg
 		return nil, err
 	}
 	p.drv = drv
-	if p.db, err = drv.open(p.dsn); err != nil {
-		return nil, ProgrammingError.New(fmt.Sprintf("%s: %v", b.Name(), err))
+	if p.db, err = openDB(th, b, drv, p.dsn); err != nil {
+		return nil, err
 	}
 	for p.size < p.minSize {
 		c, err := open(th, b, drv, p.db, p.connectTimeout)
@@ -115,9 +118,9 @@ func connect(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, arg
 	if err != nil {
 		return nil, err
 	}
-	db, err := drv.open(dsn)
+	db, err := openDB(th, b, drv, dsn)
 	if err != nil {
-		return nil, ProgrammingError.New(fmt.Sprintf("%s: %v", b.Name(), err))
+		return nil, err
 	}
 	c, err := open(th, b, drv, db, timeout)
 	if err != nil {
@@ -127,6 +130,30 @@ func connect(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, arg
 	c.l.db = db
 	return c, nil
 }
+
+// openDB parses dsn and makes the driver's handle, off the hub (pgx
+// reads ~/.pgpass and service files while parsing): a bad DSN is a
+// ProgrammingError.
+func openDB(th *starlark.Thread, b *starlark.Builtin, drv *dbDriver, dsn string) (*sql.DB, error) {
+	var db *sql.DB // read only once Await returned nil: the goroutine is done
+	err := builtins.Await(th, b, func(context.Context) error {
+		var err error
+		if db, err = drv.open(dsn); err != nil {
+			return dsnError{err}
+		}
+		return nil
+	})
+	var de dsnError
+	if errors.As(err, &de) {
+		return nil, ProgrammingError.New(fmt.Sprintf("%s: %v", b.Name(), de.err))
+	}
+	return db, err
+}
+
+// A dsnError is a DSN the driver could not parse.
+type dsnError struct{ err error }
+
+func (e dsnError) Error() string { return e.err.Error() }
 
 // paramstyle(driver) -> "qmark" for sqlite, "numeric" for postgres.
 func paramstyle(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
