@@ -60,6 +60,7 @@ type Runtime struct {
 	exitCode  *int
 	nextID    int
 	modules   starlark.StringDict
+	loaded    map[*starlark.Module]bool // see MarkLoaded
 
 	out     *outQueue // print, sys.stdout, sys.stderr: see output.go
 	outOnce sync.Once

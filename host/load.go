@@ -81,6 +81,7 @@ func (l *loader) load(th *starlark.Thread, module string) (starlark.StringDict, 
 		if err == nil {
 			e.globals, err = prog.Init(th, l.h.predeclared)
 			e.globals.Freeze()
+			l.h.rt.MarkLoaded(path, e.globals)
 		}
 	}
 	e.err, e.loading = err, false

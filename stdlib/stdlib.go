@@ -10,6 +10,7 @@ import (
 	"github.com/evscript/evscript/stdlib/backdoor"
 	"github.com/evscript/evscript/stdlib/channel"
 	"github.com/evscript/evscript/stdlib/coros"
+	"github.com/evscript/evscript/stdlib/db_pool"
 	"github.com/evscript/evscript/stdlib/debug"
 	"github.com/evscript/evscript/stdlib/httpc"
 	"github.com/evscript/evscript/stdlib/hubs"
@@ -19,6 +20,7 @@ import (
 	selectmod "github.com/evscript/evscript/stdlib/select"
 	"github.com/evscript/evscript/stdlib/socket"
 	"github.com/evscript/evscript/stdlib/sys"
+	"github.com/evscript/evscript/stdlib/tpool"
 	"github.com/evscript/evscript/stdlib/websocket"
 	"github.com/evscript/evscript/stdlib/wsgi"
 	"go.starlark.net/lib/math"
@@ -33,12 +35,14 @@ var Modules = []*builtins.Module{
 	channel.Module,
 	socket.Module,
 	selectmod.Module,
+	tpool.Module,
 	backdoor.Module,
 	debug.Module,
 	hubs.Module,
 	httpc.Module,
 	wsgi.Module,
 	websocket.Module,
+	db_pool.Module,
 	sys.Module,
 	os.Module,
 	redis.Module,

@@ -22,7 +22,7 @@ var contractModules = []string{
 // notYet are the contract's modules whose issues have not landed: "Modules
 // that are not built yet may be absent". Remove a name when its package
 // joins stdlib.Modules.
-var notYet = []string{"tpool", "db_pool"}
+var notYet = []string{}
 
 // TestModulesMatchContract checks the explicit list against the
 // contract: every module the host predeclares is one of the contract's,

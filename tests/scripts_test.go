@@ -20,6 +20,7 @@ var testedElsewhere = map[string]string{
 	"comet.star":       "TestComet",
 	"webchat.star":     "TestWebChat",
 	"chatcluster.star": "TestChatClusterTwoProcesses",
+	"guestbook.star":   "TestGuestbook",
 }
 
 // expectedOutput returns the "# Output:" block at the end of a script.

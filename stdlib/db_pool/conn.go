@@ -1,0 +1,251 @@
+// This file defines the connection value and the one way its statements
+// run: off the hub, inside the calling green thread's Await.
+//
+// A connection is one *sql.Conn, one server connection. Its statements run
+// one at a time on goroutines of their own (do), each holding mu, so that a
+// statement abandoned by a killed caller finishes (its context cancelled)
+// before the next one starts. The fields above mu belong to the hub; the
+// ones below to whichever goroutine holds mu.
+
+package db_pool
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/evscript/evscript/builtins"
+	"go.starlark.net/starlark"
+)
+
+// A Conn is a DB-API connection, the value of connect and
+// ConnectionPool.get.
+type Conn struct {
+	drv     *dbDriver
+	pool    *Pool // nil for connect's
+	created time.Time
+	used    time.Time // when it was last put back
+	bound   builtins.Bound
+
+	out     bool // handed out by its pool, not yet put back
+	closed  bool // closed, or put back (this handle is dead)
+	txOpen  bool // a transaction may be open (as the last statement left it, or unknown)
+	wrote   bool // the open transaction did more than read (as the last statement left it)
+	unsure  bool // a statement was interrupted: the state above is unknown
+	lost    bool // the server connection is gone
+	running int  // statements in flight (do)
+
+	l *link
+}
+
+// A link is the server connection behind a Conn, shared by the handles
+// the pool makes for it (each get gives a new one, so a handle kept after
+// put is dead). Its fields belong to the goroutine holding mu.
+type link struct {
+	mu    sync.Mutex
+	sc    *sql.Conn
+	inTx  bool    // a transaction is open
+	wrote bool    // the open transaction did more than plain SELECTs
+	stale bool    // the open transaction is a previous holder's: roll it back before anything
+	db    *sql.DB // connect's own handle, closed with the connection; nil in a pool
+}
+
+var _ starlark.HasAttrs = (*Conn)(nil)
+
+func (c *Conn) String() string {
+	return fmt.Sprintf("<db_pool.Connection %s>", c.drv.name)
+}
+func (c *Conn) Type() string          { return "db_pool.Connection" }
+func (c *Conn) Freeze()               {}
+func (c *Conn) Truth() starlark.Bool  { return true }
+func (c *Conn) Hash() (uint32, error) { return builtins.IdentityHash(c), nil }
+
+var connMethods = builtins.NewMethods(
+	builtins.NewBuiltin("cursor", connCursor),
+	builtins.NewBuiltin("execute", connExecute),
+	builtins.NewBuiltin("commit", connCommit),
+	builtins.NewBuiltin("rollback", connRollback),
+	builtins.NewBuiltin("close", connClose),
+)
+
+// Attr returns the methods, and closed.
+func (c *Conn) Attr(name string) (starlark.Value, error) {
+	if name == "closed" {
+		return starlark.Bool(c.closed), nil
+	}
+	return connMethods.Attr(c, &c.bound, name), nil
+}
+
+// AttrNames lists the attributes.
+func (c *Conn) AttrNames() []string { return connMethods.Names("closed") }
+
+// usable returns the error of using c now, or nil.
+func (c *Conn) usable(b *starlark.Builtin) error {
+	switch {
+	case c.closed:
+		return ProgrammingError.New(b.Name() + ": the connection is closed")
+	case c.lost:
+		return OperationalError.New(b.Name() + ": the connection to the server was lost")
+	}
+	return nil
+}
+
+// An opResult is what do learns from its goroutine, once it is done.
+type opResult struct {
+	done              bool
+	inTx, wrote, lost bool
+	err               error
+}
+
+// do runs fn off the hub with c's *sql.Conn, while the green thread of th
+// parks. If that thread is killed or times out first, fn's context is
+// cancelled and do returns the kill at once; the transaction state is
+// then unknown (put rolls it back). Otherwise it returns fn's error as
+// an exception of the driver's class: OperationalError if the server
+// connection was lost, which marks c lost for good.
+func (c *Conn) do(th *starlark.Thread, b *starlark.Builtin, fn func(ctx context.Context, sc *sql.Conn) error) error {
+	if err := c.usable(b); err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	var r opResult
+	c.running++
+	defer func() { c.running-- }()
+	err := builtins.Await(th, b, func(ctx context.Context) error {
+		c.l.mu.Lock()
+		err := fn(ctx, c.l.sc)
+		lost := err != nil && c.drv.lost(c.l.sc)
+		inTx, wrote := c.l.inTx, c.l.wrote
+		c.l.mu.Unlock()
+		mu.Lock()
+		r = opResult{true, inTx, wrote, lost, err}
+		mu.Unlock()
+		return err
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if !r.done {
+		c.txOpen, c.unsure = true, true // unknown: put rolls back, or closes
+		return err
+	}
+	c.txOpen, c.wrote = r.inTx, r.wrote
+	if r.lost {
+		c.lost = true
+	}
+	if r.err != nil && errors.Is(err, r.err) {
+		return c.dbError(b, r.err, r.lost)
+	}
+	return err // nil, or a kill that came after fn was done
+}
+
+// dbError is err raised as its class, with the server's message.
+func (c *Conn) dbError(b *starlark.Builtin, err error, lost bool) error {
+	cls := c.drv.class(err)
+	if lost {
+		cls = OperationalError
+	}
+	return cls.New(fmt.Sprintf("%s: %v", b.Name(), err))
+}
+
+// endTx runs COMMIT or ROLLBACK if a transaction is open. It runs off the
+// hub, holding c.l.mu.
+func (c *Conn) endTx(ctx context.Context, sc *sql.Conn, stmt string) error {
+	if !c.l.inTx {
+		return nil
+	}
+	if c.l.stale {
+		stmt = "ROLLBACK" // not ours to commit
+	}
+	_, err := sc.ExecContext(ctx, stmt)
+	if err == nil {
+		c.l.stale, c.l.wrote = false, false
+	}
+	if err == nil || !c.drv.lost(sc) {
+		// After a failed COMMIT PostgreSQL has ended the transaction;
+		// SQLite may keep it, and put rolls it back.
+		c.l.inTx = err != nil && c.drv.name == "sqlite"
+	}
+	return err
+}
+
+// cursor() -> a new cursor of the connection.
+func connCursor(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	c := b.Receiver().(*Conn)
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	if err := c.usable(b); err != nil {
+		return nil, err
+	}
+	return newCursor(c), nil
+}
+
+// execute(sql, params=()) -> a new cursor that has executed sql.
+func connExecute(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	c := b.Receiver().(*Conn)
+	cur := newCursor(c)
+	if err := cur.execute(th, b, args, kwargs); err != nil {
+		return nil, err
+	}
+	return cur, nil
+}
+
+// commit(): commit the open transaction, if any.
+func connCommit(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return endTx(th, b, args, kwargs, "COMMIT")
+}
+
+// rollback(): roll the open transaction back, if any.
+func connRollback(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return endTx(th, b, args, kwargs, "ROLLBACK")
+}
+
+func endTx(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, stmt string) (starlark.Value, error) {
+	c := b.Receiver().(*Conn)
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	if err := c.usable(b); err != nil {
+		return nil, err
+	}
+	if !c.txOpen {
+		return starlark.None, nil
+	}
+	err := c.do(th, b, func(ctx context.Context, sc *sql.Conn) error { return c.endTx(ctx, sc, stmt) })
+	if err != nil {
+		return nil, err
+	}
+	return starlark.None, nil
+}
+
+// close(): a pooled connection goes back to its pool (put); another is
+// closed, its open transaction rolled back by the server.
+func connClose(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	c := b.Receiver().(*Conn)
+	if err := builtins.NoArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	if c.closed {
+		return starlark.None, nil
+	}
+	if c.pool != nil {
+		return starlark.None, c.pool.put(b, c)
+	}
+	c.closed = true
+	go c.shut() // the driver's close may block
+	return starlark.None, nil
+}
+
+// shut closes the server connection, after any statement still running.
+// It runs off the hub.
+func (c *Conn) shut() {
+	c.l.mu.Lock()
+	defer c.l.mu.Unlock()
+	c.l.sc.Close()
+	if c.l.db != nil {
+		c.l.db.Close()
+	}
+}

@@ -1,0 +1,64 @@
+package db_pool
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestStatementKind(t *testing.T) {
+	for _, test := range []struct {
+		stmt        string
+		first       string
+		rows        bool
+		sqliteBegin bool
+		pgBegin     bool
+	}{
+		{"SELECT 1", "SELECT", true, false, true},
+		{"  select * from t", "select", true, false, true},
+		{"-- a comment\nINSERT INTO t VALUES (1)", "INSERT", false, true, true},
+		{"/* c */ UPDATE t SET x = 1", "UPDATE", false, true, true},
+		{"(SELECT 1) UNION (SELECT 2)", "SELECT", true, false, true},
+		{"INSERT INTO t VALUES (1) RETURNING id", "INSERT", true, true, true},
+		{"WITH r AS (SELECT 1) SELECT * FROM r", "WITH", true, false, true},
+		{"COMMIT", "COMMIT", false, false, false},
+		{"begin", "begin", false, false, false},
+		{"CREATE TABLE t (x)", "CREATE", false, false, true},
+		{"PRAGMA user_version", "PRAGMA", true, false, true},
+		{"", "", false, false, true},
+		{"/* unterminated", "", false, false, true},
+		{"-- only a comment", "", false, false, true},
+	} {
+		if got := firstWord(test.stmt); got != test.first {
+			t.Errorf("firstWord(%q) = %q, want %q", test.stmt, got, test.first)
+		}
+		if got := returnsRows(test.stmt); got != test.rows {
+			t.Errorf("returnsRows(%q) = %v, want %v", test.stmt, got, test.rows)
+		}
+		if got := drivers["sqlite"].beginsTx(test.stmt); got != test.sqliteBegin {
+			t.Errorf("sqlite beginsTx(%q) = %v, want %v", test.stmt, got, test.sqliteBegin)
+		}
+		if got := drivers["postgres"].beginsTx(test.stmt); got != test.pgBegin {
+			t.Errorf("postgres beginsTx(%q) = %v, want %v", test.stmt, got, test.pgBegin)
+		}
+	}
+}
+
+// FuzzFirstWord checks that firstWord never panics and returns a word of
+// letters and underscores that occurs in the statement.
+func FuzzFirstWord(f *testing.F) {
+	for _, s := range []string{"SELECT 1", "-- c\nINSERT", "/* x */ (WITH", "/*", "--", "  \t(", "é SELECT"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, stmt string) {
+		w := firstWord(stmt)
+		if !strings.Contains(stmt, w) {
+			t.Fatalf("firstWord(%q) = %q, not in the statement", stmt, w)
+		}
+		for _, r := range w {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_') {
+				t.Fatalf("firstWord(%q) = %q has %q", stmt, w, r)
+			}
+		}
+		returnsRows(stmt)
+	})
+}

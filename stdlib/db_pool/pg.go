@@ -1,0 +1,117 @@
+// This file runs PostgreSQL statements on pgx's own connection under the
+// *sql.Conn, so that the BEGIN of an implicit transaction goes in one
+// round trip with the statement that opens it (a pgx batch), and rows
+// come without database/sql's layer.
+
+package db_pool
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"go.starlark.net/starlark"
+)
+
+// pgStatement runs query with args, after BEGIN if begin, and adds what
+// it gave to r. It runs off the hub, holding c.l.mu.
+func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args []any, rollback, begin bool, r *result) error {
+	return sc.Raw(func(dc any) error {
+		conn := dc.(*stdlib.Conn).Conn()
+		if len(args) == 0 && !returnsRows(query) {
+			// The simple protocol, which takes several statements in one string.
+			if rollback {
+				if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+					c.l.inTx = true // unknown
+					return err
+				}
+			}
+			if begin {
+				if _, err := conn.Exec(ctx, "BEGIN"); err != nil {
+					return err
+				}
+				c.l.inTx = true
+			}
+			tag, err := conn.Exec(ctx, query)
+			r.rowcount += tag.RowsAffected()
+			return err
+		}
+		var b pgx.Batch
+		if rollback {
+			b.Queue("ROLLBACK")
+		}
+		if begin {
+			b.Queue("BEGIN")
+		}
+		b.Queue(query, args...)
+		br := conn.SendBatch(ctx, &b)
+		if rollback {
+			if _, err := br.Exec(); err != nil {
+				br.Close()
+				c.l.inTx = true // unknown
+				return err
+			}
+		}
+		if begin {
+			if _, err := br.Exec(); err != nil {
+				br.Close()
+				return err
+			}
+			c.l.inTx = true
+		}
+		if !returnsRows(query) {
+			tag, err := br.Exec()
+			if err != nil {
+				br.Close()
+				return err
+			}
+			r.rowcount += tag.RowsAffected()
+			return br.Close()
+		}
+		rows, err := br.Query()
+		if err != nil {
+			br.Close()
+			return err
+		}
+		fields := rows.FieldDescriptions()
+		desc := make(starlark.Tuple, len(fields))
+		tm := conn.TypeMap()
+		for i, f := range fields {
+			name := ""
+			if t, ok := tm.TypeForOID(f.DataTypeOID); ok {
+				name = strings.ToUpper(t.Name)
+			}
+			desc[i] = starlark.Tuple{starlark.String(f.Name), starlark.String(name),
+				starlark.None, starlark.None, starlark.None, starlark.None, starlark.None}
+		}
+		r.desc = desc
+		for rows.Next() {
+			vals, err := rows.Values()
+			if err != nil {
+				rows.Close()
+				br.Close()
+				return err
+			}
+			row := make(starlark.Tuple, len(vals))
+			for i, v := range vals {
+				if dv, ok := v.(driver.Valuer); ok {
+					if v2, err := dv.Value(); err == nil {
+						v = v2
+					}
+				}
+				row[i] = starValue(v)
+			}
+			r.rows = append(r.rows, row)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			br.Close()
+			return err
+		}
+		r.rowcount = int64(len(r.rows))
+		return br.Close()
+	})
+}
