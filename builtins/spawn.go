@@ -245,8 +245,8 @@ func (g *GreenThread) AttrNames() []string {
 	return []string{"dead", "kill", "link", "name", "state", "wait", "waiting"}
 }
 
-// wait() -> the result, or raises the thread's exception. A thread ended
-// by GreenletExit returns that exception.
+// wait() -> the result, or raises the thread's exception; a killed thread
+// raises GreenletExit, as eventlet's GreenThread.wait does.
 func (g *GreenThread) wait(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs("wait", args, kw, 0); err != nil {
 		return nil, err
@@ -258,15 +258,18 @@ func (g *GreenThread) wait(th *starlark.Thread, b *starlark.Builtin, args starla
 	if t == g.task {
 		return nil, fmt.Errorf("wait: a green thread cannot wait for itself")
 	}
+	return g.Join(t)
+}
+
+// Join parks t until g has ended, and returns g's result or raises its
+// error, as g.wait() does. It must be called by t, the running task.
+func (g *GreenThread) Join(t *hub.Task) (starlark.Value, error) {
 	for !g.task.Dead() {
 		if _, err := g.joiners.Wait(t, "join "+g.name, -1, nil); err != nil {
 			return nil, err
 		}
 	}
 	if g.err != nil {
-		if exc := g.rt.ToException(g.err); exc.class == GreenletExit {
-			return exc, nil
-		}
 		return nil, g.err
 	}
 	if g.result == nil {

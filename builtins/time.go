@@ -208,6 +208,12 @@ func excAfter(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starla
 // with_timeout(seconds, fn, *args, timeout_value=<none>, **kwargs): fn's
 // result, or timeout_value (or TimeoutError) when seconds pass first.
 func withTimeout(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return callWithTimeout(rt, th, b, args, kwargs, func(Seconds, starlark.Value) *Exception { return TimeoutError.New("timed out") })
+}
+
+// callWithTimeout is with_timeout with the exception to raise made by
+// newExc from the seconds given.
+func callWithTimeout(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, newExc func(Seconds, starlark.Value) *Exception) (starlark.Value, error) {
 	if len(args) < 2 {
 		return nil, fmt.Errorf("%s: got %d arguments, want at least 2 (seconds, fn)", b.Name(), len(args))
 	}
@@ -228,7 +234,7 @@ func withTimeout(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args sta
 	if err != nil {
 		return nil, err
 	}
-	exc := TimeoutError.New("timed out")
+	exc := newExc(secs, args[0])
 	task := g.task
 	tm := rt.Hub.After(secs.Duration(), func() { task.Kill(exc) })
 	v, err := starlark.Call(th, args[1], args[2:], rest)

@@ -27,6 +27,7 @@ type Pool struct {
 	bound    builtins.Bound // methods bound to this value
 	rt       *builtins.Runtime
 	min, max int
+	green    bool          // eventlet's GreenPool (greenpool.go)
 	held     int           // slots held by running jobs or granted to callers
 	callers  hub.WaitQueue // execute calls waiting for a slot
 	idle     hub.WaitQueue // waitall calls
@@ -51,9 +52,14 @@ func newPool(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, arg
 }
 
 func (p *Pool) String() string {
-	return fmt.Sprintf("<CoroutinePool running=%d/%d waiting=%d>", p.held, p.max, p.callers.Len())
+	return fmt.Sprintf("<%s running=%d/%d waiting=%d>", p.Type(), p.held, p.max, p.callers.Len())
 }
-func (p *Pool) Type() string          { return "CoroutinePool" }
+func (p *Pool) Type() string {
+	if p.green {
+		return "GreenPool"
+	}
+	return "CoroutinePool"
+}
 func (p *Pool) Freeze()               {}
 func (p *Pool) Truth() starlark.Bool  { return true }
 func (p *Pool) Hash() (uint32, error) { return builtins.IdentityHash(p), nil }
@@ -95,7 +101,7 @@ func (p *Pool) acquire(t *hub.Task) error {
 
 // release gives up a slot: to the first waiting caller, or back to the pool.
 func (p *Pool) release() {
-	if wt := p.callers.Front(); wt != nil {
+	if wt := p.callers.Front(); wt != nil && p.held <= p.max {
 		wt.Wake(builtins.Granted, nil)
 		return
 	}
@@ -107,7 +113,7 @@ func (p *Pool) release() {
 
 // start runs fn in a new green thread holding a slot; when it ends, the
 // slot is released and evt, if any, is sent its outcome.
-func (p *Pool) start(fn starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple, evt *Event) {
+func (p *Pool) start(fn starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple, evt *Event) *builtins.GreenThread {
 	g := p.rt.Spawn("", fn, args, kwargs)
 	g.Task().OnDone(func() {
 		if evt != nil {
@@ -115,6 +121,7 @@ func (p *Pool) start(fn starlark.Value, args starlark.Tuple, kwargs []starlark.T
 		}
 		p.release()
 	})
+	return g
 }
 
 // outcome returns g's result as an event delivery. As in eventlet, a job
