@@ -73,10 +73,15 @@ var API = &Module{
 			"GreenletExit": GreenletExit,
 			// Not bound nor guarded: sleep's frames are on the stack of
 			// every sleeping thread (the shallow-stack rule, doc.go).
-			"sleep": starlark.NewBuiltin("sleep", sleep),
+			"sleep": Sleep,
 		}
 	},
 }
+
+// Sleep is api.sleep, also eventlet.sleep: one value for every runtime,
+// as it needs none (it finds its task from the thread). It may be used
+// from any goroutine.
+var Sleep = starlark.NewBuiltin("sleep", sleep)
 
 // noop is a builtin that does nothing and returns None.
 func noop(_ *Runtime, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {

@@ -25,7 +25,8 @@ var classCalls = map[*Class]func(th *starlark.Thread, args starlark.Tuple, kwarg
 }
 
 // Timeout(seconds=None, exception=None) -> a Timeout armed in the calling
-// green thread; None seconds never fires.
+// green thread; None seconds never fires. exception=False makes it
+// silent: eventlet.with_ ends its function quietly when it fires.
 func newTimeout(th *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var secv, excv starlark.Value = starlark.None, starlark.None
 	if err := starlark.UnpackArgs("Timeout", args, kwargs, "seconds?", &secv, "exception?", &excv); err != nil {
@@ -36,7 +37,8 @@ func newTimeout(th *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tupl
 		return nil, fmt.Errorf("Timeout: for parameter seconds: %v", err)
 	}
 	var raise *Exception
-	if excv != starlark.None {
+	silent := excv == starlark.False
+	if excv != starlark.None && !silent {
 		var err error
 		if raise, err = toRaisable("Timeout", excv, nil); err != nil {
 			return nil, err
@@ -50,7 +52,12 @@ func newTimeout(th *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tupl
 		}
 		task = g.task
 	}
-	return armTimeout(task, time.Duration(secs), secv, raise), nil
+	e := armTimeout(task, time.Duration(secs), secv, raise)
+	if silent {
+		e.attrs["exception"] = starlark.False
+		e.args = starlark.Tuple{starlark.String(e.Message() + " (silent)")}
+	}
+	return e, nil
 }
 
 // armTimeout makes a Timeout instance and, when task is not nil, arms it:
@@ -103,4 +110,10 @@ func timeoutText(secv starlark.Value, raise *Exception) string {
 		text += " (" + raise.Message() + ")"
 	}
 	return text
+}
+
+// IsSilentTimeout reports whether err is the silent Timeout t
+// (Timeout(seconds, False)) firing.
+func IsSilentTimeout(rt *Runtime, t *Exception, err error) bool {
+	return t.class == Timeout && t.attrs["exception"] == starlark.False && rt.ToException(err) == t
 }

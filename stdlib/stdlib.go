@@ -10,6 +10,7 @@ import (
 	"github.com/evscript/evscript/stdlib/backdoor"
 	"github.com/evscript/evscript/stdlib/channel"
 	"github.com/evscript/evscript/stdlib/coros"
+	"github.com/evscript/evscript/stdlib/eventlet"
 	"github.com/evscript/evscript/stdlib/httpc"
 	"github.com/evscript/evscript/stdlib/json"
 	"github.com/evscript/evscript/stdlib/os"
@@ -23,7 +24,8 @@ import (
 )
 
 // Modules are the modules made for each runtime, in the order of
-// SCRIPT-API.md's list.
+// SCRIPT-API.md's list, then eventlet (today's eventlet names, over the
+// others; load("eventlet", "spawn") gives its members).
 var Modules = []*builtins.Module{
 	coros.Module,
 	channel.Module,
@@ -34,6 +36,7 @@ var Modules = []*builtins.Module{
 	wsgi.Module,
 	sys.Module,
 	os.Module,
+	eventlet.Module,
 }
 
 // Values are the modules that are the same value for every runtime:

@@ -80,11 +80,22 @@ func (p *Pool) Attr(name string) (starlark.Value, error) {
 	case "max_size":
 		return starlark.MakeInt(p.max), nil
 	}
+	if p.green {
+		if name == "size" {
+			return starlark.MakeInt(p.max), nil
+		}
+		return greenPoolMethods.Attr(p, &p.bound, name), nil
+	}
 	return poolMethods.Attr(p, &p.bound, name), nil
 }
 
 // AttrNames lists the attributes.
-func (p *Pool) AttrNames() []string { return poolMethods.Names("max_size", "min_size") }
+func (p *Pool) AttrNames() []string {
+	if p.green {
+		return greenPoolMethods.Names("size")
+	}
+	return poolMethods.Names("max_size", "min_size")
+}
 
 // acquire takes a slot for t, parking it while all are held.
 func (p *Pool) acquire(t *hub.Task) error {

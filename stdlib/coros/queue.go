@@ -129,7 +129,6 @@ func queuePut(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	}
 	got, err := q.putters.Wait(t, "queue.put", timeout.Duration(), &builtins.Delivery{Value: item})
 	if got == builtins.Taken {
-		q.unfinished++
 		err = builtins.Settle(t, err)
 	}
 	if err != nil {
@@ -156,13 +155,16 @@ func queueGet(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 		v := q.items.Pop()
 		if wt := q.putters.Front(); wt != nil {
 			q.items.Push(wt.Value.(*builtins.Delivery).Value)
+			q.unfinished++
 			wt.Wake(builtins.Taken, nil)
 		}
 		return v, nil
 	}
 	if wt := q.putters.Front(); wt != nil && q.rendezvous {
+		v := wt.Value.(*builtins.Delivery).Value
+		q.unfinished++
 		wt.Wake(builtins.Taken, nil)
-		return wt.Value.(*builtins.Delivery).Value, nil
+		return v, nil
 	}
 	if timeout == 0 {
 		return nil, q.waitErr(b, hub.ErrTimeout)
