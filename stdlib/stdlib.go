@@ -17,9 +17,9 @@ import (
 	selectmod "github.com/evscript/evscript/stdlib/select"
 	"github.com/evscript/evscript/stdlib/socket"
 	"github.com/evscript/evscript/stdlib/sys"
+	timemod "github.com/evscript/evscript/stdlib/time"
 	"github.com/evscript/evscript/stdlib/wsgi"
 	"go.starlark.net/lib/math"
-	"go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
 )
 
@@ -40,11 +40,12 @@ var Modules = []*builtins.Module{
 }
 
 // Values are the modules that are the same value for every runtime:
-// Starlark's own json (with evscript's depth bound), math and time.
+// Starlark's own json (with evscript's depth bound) and math, and time
+// (Starlark's, with Python's float clocks and the green sleep).
 var Values = starlark.StringDict{
 	"json": json.Module,
 	"math": math.Module,
-	"time": time.Module,
+	"time": timemod.Module,
 }
 
 // Predeclared returns every name a script of rt sees: the core's, the
