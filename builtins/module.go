@@ -99,6 +99,7 @@ func (rt *Runtime) Predeclared(modules ...*Module) starlark.StringDict {
 		"try_except": rt.builtin("try_except", tryExcept),
 		"isinstance": starlark.NewBuiltin("isinstance", isinstance),
 		"raise_":     starlark.NewBuiltin("raise_", raise),
+		"format":     starlark.NewBuiltin("format", format),
 	}
 	for _, c := range Classes {
 		d[c.name] = c

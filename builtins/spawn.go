@@ -106,7 +106,7 @@ func (rt *Runtime) Report(g *GreenThread, err error) {
 func PrintError(w io.Writer, thread string, err error) {
 	var ee *starlark.EvalError
 	if errors.As(err, &ee) {
-		fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%s\n", thread, namedBacktrace(ee, err))
+		fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%s\n", thread, formatHint(namedBacktrace(ee, err)))
 		return
 	}
 	fmt.Fprintf(w, "Uncaught exception in green thread %q:\n%v\n", thread, err)
