@@ -89,7 +89,7 @@ func noop(_ *Runtime, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 }
 
 // Predeclared returns the names every script sees: the exception classes,
-// catch, try_except, isinstance and raise_, the api module, and the given
+// catch, try_except, isinstance, raise_, format and struct, the api module, and the given
 // modules (the host passes stdlib.Modules), each made for rt. Each call
 // builds a fresh dictionary; it also becomes the table that api.named
 // searches.
@@ -100,6 +100,7 @@ func (rt *Runtime) Predeclared(modules ...*Module) starlark.StringDict {
 		"isinstance": starlark.NewBuiltin("isinstance", isinstance),
 		"raise_":     starlark.NewBuiltin("raise_", raise),
 		"format":     starlark.NewBuiltin("format", format),
+		"struct":     starlark.NewBuiltin("struct", starlarkstruct.Make),
 	}
 	for _, c := range Classes {
 		d[c.name] = c
