@@ -1,8 +1,8 @@
 // Package stdlib is evscript's standard library: the list of script
 // modules, one package each under stdlib/, that every runtime predeclares
 // beside the core's names (builtins: api, the exception classes, catch,
-// try_except, isinstance, raise_). The host reads the list; nothing
-// registers itself.
+// try_except, isinstance, raise_, format, struct). The host reads the
+// list; nothing registers itself.
 package stdlib
 
 import (

@@ -6,16 +6,19 @@ left, left_peer = socket.socketpair()
 right, right_peer = socket.socketpair()
 names = {left: "left", right: "right"}
 
+read = eventlet.Queue()
+
 def writer():
     for peer, msg in [(right_peer, b"first"), (left_peer, b"second"), (right_peer, b"third")]:
-        eventlet.sleep(0.01)
         peer.sendall(msg)
+        read.get()
 
 eventlet.spawn(writer)
 for _ in range(3):
     readable, _, _ = select.select([left, right], [], [], 5)
     for s in readable:
         print(names[s], "is readable:", s.recv(100).decode())
+    read.put(True)
 
 readable, writable, _ = select.select([left, right], [], [], 0.01)
 print("after the timeout:", len(readable), "readable")
