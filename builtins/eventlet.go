@@ -9,9 +9,7 @@ package builtins
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"os"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -131,35 +129,27 @@ func wrapSSL(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlar
 	if err != nil {
 		return nil, err
 	}
+	if keyFile == "" {
+		keyFile = certFile
+	}
 	if serverSide {
-		if keyFile == "" {
-			keyFile = certFile
-		}
-		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		cert, err := loadCert(b.Name(), certFile, keyFile)
 		if err != nil {
-			return nil, OSError.New(fmt.Sprintf("%s: %v", b.Name(), err))
+			return nil, err
 		}
 		s.tlsConf = &tlsServer{conf: &tls.Config{Certificates: []tls.Certificate{cert}}}
 		return s, nil
 	}
 	conf := &tls.Config{ServerName: hostname, InsecureSkipVerify: caFile == ""}
 	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, OSError.New(fmt.Sprintf("%s: %v", b.Name(), err))
-		}
-		conf.RootCAs = x509.NewCertPool()
-		if !conf.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, ValueError.New(fmt.Sprintf("%s: no certificate in %s", b.Name(), caFile))
+		if conf.RootCAs, err = loadRoots(b.Name(), caFile); err != nil {
+			return nil, err
 		}
 	}
 	if certFile != "" {
-		if keyFile == "" {
-			keyFile = certFile
-		}
-		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		cert, err := loadCert(b.Name(), certFile, keyFile)
 		if err != nil {
-			return nil, OSError.New(fmt.Sprintf("%s: %v", b.Name(), err))
+			return nil, err
 		}
 		conf.Certificates = []tls.Certificate{cert}
 	}

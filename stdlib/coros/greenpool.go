@@ -38,12 +38,13 @@ var greenPoolMethods = builtins.NewMethods(
 	starlark.NewBuiltin("resize", greenPoolResize),
 )
 
-// spawnJob waits for a free slot of p and starts fn(*args, **kwargs).
-func (p *Pool) spawnJob(t *hub.Task, fn starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple) (*builtins.GreenThread, error) {
+// spawnJob waits for a free slot of p and starts fn(*args, **kwargs);
+// evt, if not nil, receives its outcome.
+func (p *Pool) spawnJob(t *hub.Task, fn starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple, evt *Event) (*builtins.GreenThread, error) {
 	if err := p.acquire(t); err != nil {
 		return nil, err
 	}
-	return p.start(fn, args, kwargs, nil), nil
+	return p.start(fn, args, kwargs, evt), nil
 }
 
 // spawn(fn, *args, **kwargs) -> greenthread, waiting while the pool is
@@ -58,7 +59,7 @@ func greenPoolSpawn(th *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	if err != nil {
 		return nil, err
 	}
-	return p.spawnJob(t, fn, args[1:], kwargs)
+	return p.spawnJob(t, fn, args[1:], kwargs, nil)
 }
 
 // spawn_n(fn, *args, **kwargs): spawn, returning None.
@@ -261,7 +262,7 @@ func (pl *Pile) Attr(name string) (starlark.Value, error) {
 func (pl *Pile) AttrNames() []string { return pileMethods.Names("pool") }
 
 func (pl *Pile) spawn(t *hub.Task, fn starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple) error {
-	g, err := pl.pool.spawnJob(t, fn, args, kwargs)
+	g, err := pl.pool.spawnJob(t, fn, args, kwargs, nil)
 	if err != nil {
 		return err
 	}

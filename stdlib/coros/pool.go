@@ -194,14 +194,13 @@ func submit(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwarg
 	if err != nil {
 		return nil, err
 	}
-	if err := p.acquire(t); err != nil {
-		return nil, err
-	}
 	var evt *Event
 	if withEvent {
 		evt = &Event{rt: p.rt}
 	}
-	p.start(fn, args[1:], kwargs, evt)
+	if _, err := p.spawnJob(t, fn, args[1:], kwargs, evt); err != nil {
+		return nil, err
+	}
 	return evt, nil
 }
 

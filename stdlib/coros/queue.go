@@ -101,10 +101,13 @@ func queuePut(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	q := b.Receiver().(*Queue)
 	var item starlark.Value
 	timeout := builtins.OptSeconds(-1)
-	if q.green != "" {
+	if q.green != "" && (len(args) != 1 || b.Name() != "put" || !builtins.FastTimeout(args, kwargs, 1, &timeout)) {
+		// eventlet's general shapes: put(item, block, timeout), put_nowait
 		if err := unpackGreenPut(b, args, kwargs, &item, &timeout); err != nil {
 			return nil, err
 		}
+	} else if q.green != "" {
+		item = args[0] // put(item) or put(item, timeout=t)
 	} else if len(args) >= 1 && builtins.FastTimeout(args, kwargs, 1, &timeout) {
 		item = args[0]
 	} else if err := unpackPut(b, args, kwargs, &item, &timeout); err != nil {
@@ -142,11 +145,12 @@ func queuePut(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 func queueGet(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	q := b.Receiver().(*Queue)
 	timeout := builtins.OptSeconds(-1)
-	if q.green != "" {
+	if q.green != "" && (len(args) != 0 || b.Name() != "get" || !builtins.FastTimeout(args, kwargs, 0, &timeout)) {
+		// eventlet's general shapes: get(block, timeout), get_nowait()
 		if err := unpackGreenGet(b, args, kwargs, &timeout); err != nil {
 			return nil, err
 		}
-	} else if !builtins.FastTimeout(args, kwargs, 0, &timeout) {
+	} else if q.green == "" && !builtins.FastTimeout(args, kwargs, 0, &timeout) {
 		if err := unpackTimeout(b, args, kwargs, &timeout); err != nil {
 			return nil, err
 		}

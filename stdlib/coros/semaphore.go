@@ -88,11 +88,12 @@ func semaphoreAcquire(th *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	s := b.Receiver().(*Semaphore)
 	timeout := builtins.OptSeconds(-1)
 	blocking := true
-	if s.green != "" {
+	if s.green != "" && (len(args) != 0 || !builtins.FastTimeout(args, kwargs, 0, &timeout)) {
+		// eventlet's acquire(blocking, timeout)
 		if err := unpackGreenAcquire(b, args, kwargs, &timeout, &blocking); err != nil {
 			return nil, err
 		}
-	} else if !builtins.FastTimeout(args, kwargs, 0, &timeout) {
+	} else if s.green == "" && !builtins.FastTimeout(args, kwargs, 0, &timeout) {
 		if err := unpackAcquire(b, args, kwargs, &timeout, &blocking); err != nil {
 			return nil, err
 		}
