@@ -281,7 +281,7 @@ func FormatError(err error) string {
 	var ee *starlark.EvalError
 	if errors.As(err, &ee) {
 		bt := ee.Backtrace()
-		return strings.Replace(bt, cancelPrefix+KeyboardInterrupt.name, KeyboardInterrupt.name, 1)
+		return formatHint(strings.Replace(bt, cancelPrefix+KeyboardInterrupt.name, KeyboardInterrupt.name, 1))
 	}
 	return fmt.Sprint(err)
 }

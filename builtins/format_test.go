@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -104,4 +105,43 @@ func FuzzFormatSpec(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The printed error of a Starlark %-format with a precision names
+// format(), in a script's backtrace and at the console.
+func TestFormatHintPrinted(t *testing.T) {
+	th := &starlark.Thread{Name: "test"}
+	_, err := starlark.ExecFile(th, "pct.star", `x = 1.5
+y = "%.1f" % x
+`, nil)
+	if err == nil {
+		t.Fatal("a percent format with a precision did not fail")
+	}
+	var b strings.Builder
+	PrintError(&b, "main", err)
+	for _, text := range []string{b.String(), FormatError(err)} {
+		if !strings.Contains(text, "unknown conversion %.") || !strings.Contains(text, `use format(x, ".1f")`) {
+			t.Errorf("printed error lacks the format() hint:\n%s", text)
+		}
+	}
+}
+
+func ExampleFormat() {
+	for _, c := range []struct {
+		v    starlark.Value
+		spec string
+	}{
+		{starlark.Float(3.14159), ".2f"},
+		{starlark.MakeInt(1234567), ","},
+		{starlark.String("ab"), "*^6"},
+		{starlark.MakeInt(255), "#06x"},
+	} {
+		s, _ := Format(c.v, c.spec)
+		fmt.Println(s)
+	}
+	// Output:
+	// 3.14
+	// 1,234,567
+	// **ab**
+	// 0x00ff
 }
