@@ -50,16 +50,11 @@ func (p *Pool) spawnJob(t *hub.Task, fn starlark.Value, args starlark.Tuple, kwa
 // spawn(fn, *args, **kwargs) -> greenthread, waiting while the pool is
 // full.
 func greenPoolSpawn(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	p := b.Receiver().(*Pool)
-	fn, err := unpackJob(b, args)
+	g, _, err := submit(th, b, args, kwargs, false)
 	if err != nil {
 		return nil, err
 	}
-	t, err := p.rt.TaskFor(th, b)
-	if err != nil {
-		return nil, err
-	}
-	return p.spawnJob(t, fn, args[1:], kwargs, nil)
+	return g, nil
 }
 
 // spawn_n(fn, *args, **kwargs): spawn, returning None.

@@ -166,7 +166,7 @@ func unpackJob(b *starlark.Builtin, args starlark.Tuple) (starlark.Value, error)
 // free slot first; the event's wait() gives fn's result or raises its
 // exception.
 func poolExecute(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	evt, err := submit(th, b, args, kwargs, true)
+	_, evt, err := submit(th, b, args, kwargs, true)
 	if err != nil {
 		return nil, err
 	}
@@ -176,32 +176,31 @@ func poolExecute(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 // execute_async(fn, *args, **kwargs): as execute (it waits for a free slot
 // too), but fn's result is dropped.
 func poolExecuteAsync(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if _, err := submit(th, b, args, kwargs, false); err != nil {
+	if _, _, err := submit(th, b, args, kwargs, false); err != nil {
 		return nil, err
 	}
 	return starlark.None, nil
 }
 
-// submit waits for a free slot of the pool and starts the job; with
-// withEvent, it returns the event that receives the job's outcome.
-func submit(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, withEvent bool) (*Event, error) {
+// submit waits for a free slot of the pool and starts the job, whose
+// green thread it returns; with withEvent, it also returns the event that
+// receives the job's outcome.
+func submit(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, withEvent bool) (*builtins.GreenThread, *Event, error) {
 	p := b.Receiver().(*Pool)
 	fn, err := unpackJob(b, args)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t, err := p.rt.TaskFor(th, b)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var evt *Event
 	if withEvent {
 		evt = &Event{rt: p.rt}
 	}
-	if _, err := p.spawnJob(t, fn, args[1:], kwargs, evt); err != nil {
-		return nil, err
-	}
-	return evt, nil
+	g, err := p.spawnJob(t, fn, args[1:], kwargs, evt)
+	return g, evt, err
 }
 
 // free() -> the number of slots no job holds.
