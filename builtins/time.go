@@ -200,9 +200,19 @@ func excAfter(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starla
 	if err != nil {
 		return nil, err
 	}
-	task := g.task
-	tm := rt.Hub.After(secs.Duration(), func() { task.Kill(exc) })
-	return &Timer{tm}, nil
+	return &Timer{raiseIn(g.task, secs.Duration(), exc, nil)}, nil
+}
+
+// raiseIn arms the timer of exc_after, with_timeout and Timeout: after d,
+// exc is raised in task at its wait point (at its next wait if it is
+// busy), and then fired, if not nil, is called.
+func raiseIn(task *hub.Task, d time.Duration, exc error, fired func()) *hub.Timer {
+	return task.Hub().After(d, func() {
+		if fired != nil {
+			fired()
+		}
+		task.Kill(exc)
+	})
 }
 
 // with_timeout(seconds, fn, *args, timeout_value=<none>, **kwargs): fn's
@@ -235,8 +245,7 @@ func callWithTimeout(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args
 		return nil, err
 	}
 	exc := newExc(secs, args[0])
-	task := g.task
-	tm := rt.Hub.After(secs.Duration(), func() { task.Kill(exc) })
+	tm := raiseIn(g.task, secs.Duration(), exc, nil)
 	v, err := starlark.Call(th, args[1], args[2:], rest)
 	tm.Stop()
 	if err != nil {

@@ -1,5 +1,5 @@
 // This file defines eventlet's Timeout: an exception class whose call arms
-// a timer, as exc_after does, and returns the instance, which has
+// exc_after's timer (raiseIn) and returns the instance, which has
 // cancel(). Timeout(seconds) raises the instance itself in the calling
 // green thread at its wait point; Timeout(seconds, exc) raises exc
 // instead. As in eventlet, Timeout derives from BaseException, so
@@ -77,10 +77,7 @@ func armTimeout(task *hub.Task, d time.Duration, secv starlark.Value, raise *Exc
 	var tm *hub.Timer
 	if task != nil {
 		e.attrs["pending"] = starlark.True
-		tm = task.Hub().After(d, func() {
-			e.attrs["pending"] = starlark.False
-			task.Kill(raise)
-		})
+		tm = raiseIn(task, d, raise, func() { e.attrs["pending"] = starlark.False })
 	}
 	e.attrs["cancel"] = NewBuiltin("cancel", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 		if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 0); err != nil {
