@@ -39,8 +39,8 @@ func spawnN(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark
 }
 
 // spawn_after(seconds, fn, *args, **kwargs) -> greenthread: a green
-// thread that calls fn once seconds have passed; killed meanwhile, fn
-// never runs.
+// thread that calls fn once seconds have passed; killed or cancelled
+// meanwhile, fn never runs.
 func spawnAfter(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) < 2 {
 		return nil, fmt.Errorf("%s: got %d arguments, want at least 2 (seconds, fn)", b.Name(), len(args))
@@ -57,6 +57,7 @@ func spawnAfter(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args star
 		return nil, err
 	}
 	d := secs.Duration()
+	var g *GreenThread
 	later := starlark.NewBuiltin(fn.Name(), func(th *starlark.Thread, b *starlark.Builtin, a starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 		t, err := TaskOf(th, b)
 		if err != nil {
@@ -65,9 +66,12 @@ func spawnAfter(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args star
 		if err := t.Sleep(d); err != nil {
 			return nil, err
 		}
+		g.delayed = false
 		return starlark.Call(th, fn, a, kw)
 	})
-	return rt.Spawn("", later, args[2:], kwargs), nil
+	g = rt.Spawn("", later, args[2:], kwargs)
+	g.delayed = true
+	return g, nil
 }
 
 // eventlet's with_timeout(seconds, fn, *args, timeout_value=<none>,

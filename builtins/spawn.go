@@ -31,6 +31,7 @@ type GreenThread struct {
 	joiners hub.WaitQueue
 	links   []starlark.Value
 	hosted  bool // made by Run: its error goes to the host, not to report
+	delayed bool // spawn_after's, before its function was called
 }
 
 var _ starlark.HasAttrs = (*GreenThread)(nil)
@@ -215,6 +216,9 @@ var greenMethods = map[string]func(g *GreenThread, th *starlark.Thread, b *starl
 	"wait": (*GreenThread).wait,
 	"kill": (*GreenThread).kill,
 	"link": (*GreenThread).link,
+	// cancel(exc=GreenletExit()): kill g if its function has not been
+	// called yet (spawn_after's delay, or not started), else nothing.
+	"cancel": (*GreenThread).cancel,
 }
 
 // Attr returns the methods and dead, name, state and waiting.
@@ -242,7 +246,7 @@ func (g *GreenThread) Attr(name string) (starlark.Value, error) {
 
 // AttrNames lists the attributes.
 func (g *GreenThread) AttrNames() []string {
-	return []string{"dead", "kill", "link", "name", "state", "wait", "waiting"}
+	return []string{"cancel", "dead", "kill", "link", "name", "state", "wait", "waiting"}
 }
 
 // wait() -> the result, or raises the thread's exception; a killed thread
@@ -285,6 +289,19 @@ func (g *GreenThread) kill(th *starlark.Thread, b *starlark.Builtin, args starla
 		return nil, err
 	}
 	return killThread(g.rt, th, "kill", g, exc)
+}
+
+// cancel(exc=GreenletExit()) kills g if its function has not been called
+// yet, as eventlet's GreenThread.cancel.
+func (g *GreenThread) cancel(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var exc starlark.Value = starlark.None
+	if err := starlark.UnpackArgs("cancel", args, kw, "exc?", &exc); err != nil {
+		return nil, err
+	}
+	if g.task.Started() && !g.delayed {
+		return starlark.None, nil
+	}
+	return killThread(g.rt, th, "cancel", g, exc)
 }
 
 // link(fn) arranges for fn(g) to run, in a new green thread, when g ends.
