@@ -40,7 +40,7 @@ func FormatError(err error) string {
 		fn = stack[last].Name
 		stack = stack[:last]
 	}
-	return stack.String() + lastLine(err, fn)
+	return formatHint(stack.String() + lastLine(err, fn))
 }
 
 // lastLine is the line that ends err's backtrace; fn names the builtin

@@ -79,7 +79,10 @@ func (c *Class) IsSubclass(base *Class) bool {
 }
 
 // CallInternal makes an instance: TimeoutError("too slow").
-func (c *Class) CallInternal(_ *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func (c *Class) CallInternal(th *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if call := classCalls[c]; call != nil {
+		return call(th, args, kwargs) // Timeout(seconds) arms a timer
+	}
 	if len(kwargs) > 0 {
 		return nil, fmt.Errorf("%s: unexpected keyword argument %s", c.name, kwargs[0][0])
 	}

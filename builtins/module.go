@@ -73,10 +73,15 @@ var API = &Module{
 			"GreenletExit": GreenletExit,
 			// Not bound nor guarded: sleep's frames are on the stack of
 			// every sleeping thread (the shallow-stack rule, doc.go).
-			"sleep": starlark.NewBuiltin("sleep", sleep),
+			"sleep": Sleep,
 		}
 	},
 }
+
+// Sleep is api.sleep, also eventlet.sleep: one value for every runtime,
+// as it needs none (it finds its task from the thread). It may be used
+// from any goroutine.
+var Sleep = starlark.NewBuiltin("sleep", sleep)
 
 // noop is a builtin that does nothing and returns None.
 func noop(_ *Runtime, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
@@ -84,7 +89,7 @@ func noop(_ *Runtime, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 }
 
 // Predeclared returns the names every script sees: the exception classes,
-// catch, try_except, isinstance and raise_, str and print (str.go), the api module, and the given
+// catch, try_except, isinstance, raise_, str and print (str.go), format and struct, the api module, and the given
 // modules (the host passes stdlib.Modules), each made for rt. Each call
 // builds a fresh dictionary; it also becomes the table that api.named
 // searches.
@@ -96,6 +101,8 @@ func (rt *Runtime) Predeclared(modules ...*Module) starlark.StringDict {
 		"raise_":     starlark.NewBuiltin("raise_", raise),
 		"str":        starlark.NewBuiltin("str", str),
 		"print":      starlark.NewBuiltin("print", print),
+		"format":     starlark.NewBuiltin("format", format),
+		"struct":     starlark.NewBuiltin("struct", starlarkstruct.Make),
 	}
 	for _, c := range Classes {
 		d[c.name] = c

@@ -37,6 +37,12 @@ var later struct {
 // after a for loop.
 func raiseLater(t *hub.Task, err error) { raiseAfter(t, err, "a for loop") }
 
+// RaiseLater raises err in the green thread of t at its next instruction:
+// for an iterator's Next, which cannot return an error (a GreenPile's
+// job that failed). It must be called from the hub loop or the running
+// task.
+func RaiseLater(t *hub.Task, err error) { raiseAfter(t, err, "a for loop") }
+
 // raiseAfter raises err in the green thread of t at its next instruction;
 // after names what raised it, in messages.
 func raiseAfter(t *hub.Task, err error, after string) {

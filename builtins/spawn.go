@@ -30,6 +30,7 @@ type GreenThread struct {
 	joiners hub.WaitQueue
 	links   []starlark.Value
 	hosted  bool // made by Run: its error goes to the host, not to report
+	delayed bool // spawn_after's, before its function was called
 }
 
 var _ starlark.HasSetField = (*GreenThread)(nil)
@@ -182,6 +183,9 @@ var greenMethods = map[string]func(g *GreenThread, th *starlark.Thread, b *starl
 	"wait": (*GreenThread).wait,
 	"kill": (*GreenThread).kill,
 	"link": (*GreenThread).link,
+	// cancel(exc=GreenletExit()): kill g if its function has not been
+	// called yet (spawn_after's delay, or not started), else nothing.
+	"cancel": (*GreenThread).cancel,
 }
 
 // Attr returns the methods and dead, name, state and waiting.
@@ -227,11 +231,11 @@ func (g *GreenThread) SetField(name string, v starlark.Value) error {
 
 // AttrNames lists the attributes.
 func (g *GreenThread) AttrNames() []string {
-	return []string{"dead", "kill", "link", "name", "state", "wait", "waiting"}
+	return []string{"cancel", "dead", "kill", "link", "name", "state", "wait", "waiting"}
 }
 
-// wait() -> the result, or raises the thread's exception. A thread ended
-// by GreenletExit returns that exception.
+// wait() -> the result, or raises the thread's exception; a killed thread
+// raises GreenletExit, as eventlet's GreenThread.wait does.
 func (g *GreenThread) wait(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs("wait", args, kw, 0); err != nil {
 		return nil, err
@@ -243,15 +247,18 @@ func (g *GreenThread) wait(th *starlark.Thread, b *starlark.Builtin, args starla
 	if t == g.task {
 		return nil, fmt.Errorf("wait: a green thread cannot wait for itself")
 	}
+	return g.Join(t)
+}
+
+// Join parks t until g has ended, and returns g's result or raises its
+// error, as g.wait() does. It must be called by t, the running task.
+func (g *GreenThread) Join(t *hub.Task) (starlark.Value, error) {
 	for !g.task.Dead() {
 		if _, err := g.joiners.Wait(t, "join "+g.name, -1, nil); err != nil {
 			return nil, err
 		}
 	}
 	if g.err != nil {
-		if exc := g.rt.ToException(g.err); exc.class == GreenletExit {
-			return exc, nil
-		}
 		return nil, g.err
 	}
 	if g.result == nil {
@@ -267,6 +274,19 @@ func (g *GreenThread) kill(th *starlark.Thread, b *starlark.Builtin, args starla
 		return nil, err
 	}
 	return killThread(g.rt, th, "kill", g, exc)
+}
+
+// cancel(exc=GreenletExit()) kills g if its function has not been called
+// yet, as eventlet's GreenThread.cancel.
+func (g *GreenThread) cancel(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+	var exc starlark.Value = starlark.None
+	if err := starlark.UnpackArgs("cancel", args, kw, "exc?", &exc); err != nil {
+		return nil, err
+	}
+	if g.task.Started() && !g.delayed {
+		return starlark.None, nil
+	}
+	return killThread(g.rt, th, "cancel", g, exc)
 }
 
 // link(fn) arranges for fn(g) to run, in a new green thread, when g ends.

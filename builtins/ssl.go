@@ -206,9 +206,9 @@ func sslListener(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args sta
 	if err != nil {
 		return nil, err
 	}
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	cert, err := loadCert(b.Name(), certFile, keyFile)
 	if err != nil {
-		return nil, OSError.New(fmt.Sprintf("%s: %v", b.Name(), err))
+		return nil, err
 	}
 	s, err := listenTCP(rt, t, b.Name(), addr, backlog, rt.ReusePort)
 	if err != nil {
@@ -242,16 +242,33 @@ func connectSSL(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args star
 		}
 	}
 	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, OSError.New(fmt.Sprintf("%s: %v", b.Name(), err))
-		}
-		conf.RootCAs = x509.NewCertPool()
-		if !conf.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, ValueError.New(fmt.Sprintf("%s: no certificate in %s", b.Name(), caFile))
+		if conf.RootCAs, err = loadRoots(b.Name(), caFile); err != nil {
+			return nil, err
 		}
 	}
 	return dialTLS(rt, t, b.Name(), addr, conf, time.Duration(timeout))
+}
+
+// loadRoots reads the PEM certificates of caFile, for verifying peers.
+func loadRoots(fname, caFile string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, OSError.New(fmt.Sprintf("%s: %v", fname, err))
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, ValueError.New(fmt.Sprintf("%s: no certificate in %s", fname, caFile))
+	}
+	return roots, nil
+}
+
+// loadCert reads a certificate and its private key from PEM files.
+func loadCert(fname, certFile, keyFile string) (tls.Certificate, error) {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return cert, OSError.New(fmt.Sprintf("%s: %v", fname, err))
+	}
+	return cert, nil
 }
 
 // isNetError reports whether err is a network error that is not a system

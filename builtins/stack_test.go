@@ -46,6 +46,14 @@ def conn():
     keep.append(c)
     return s
 keep = []
+eq = eventlet.Queue()
+efull = eventlet.Queue(1)
+efull.put(0)
+esem = eventlet.Semaphore(0)
+gp = eventlet.GreenPool(1)
+gp.spawn(api.sleep, 3600)
+cp = coros.CoroutinePool(max_size=1)
+cp.execute_async(api.sleep, 3600)
 `
 	// limit 0 means parkedStackLimit. g.wait and recv already park on 8 KiB
 	// (measured at cb1241c, before this test existed), and so does any park
@@ -65,6 +73,17 @@ keep = []
 		{"full.put", "", "full.put(1)", 0},
 		{"sem.acquire", "", "sem.acquire()", 0},
 		{"sem.acquire(timeout)", "", "sem.acquire(3600)", 0},
+		{"eventlet Queue.get", "", "eq.get()", 0},
+		{"eventlet Queue.get(timeout)", "", "eq.get(timeout=3600)", 0},
+		{"eventlet Queue.put", "", "efull.put(1)", 0},
+		{"eventlet Semaphore.acquire", "", "esem.acquire()", 0},
+		// A caller waiting for a pool slot parks on 8 KiB (measured at
+		// aae3804 for CoroutinePool.execute; GreenPool.spawn takes the same
+		// path): the bound keeps it from growing further.
+		{"eventlet GreenPool.spawn", "", "gp.spawn(print)", 2 * parkedStackLimit},
+		{"CoroutinePool.execute", "", "cp.execute(print)", 2 * parkedStackLimit},
+		{"eventlet.sleep", "", "eventlet.sleep(3600)", 0},
+		{"time.sleep", "", "time.sleep(3600)", 0},
 		{"g.wait", "", "sleeper.wait()", 2 * parkedStackLimit},
 		{"readline", "[conn().makefile('r') for i in range(N)]", "x.readline()", 0},
 		{"catch(readline)", "[conn().makefile('r') for i in range(N)]", "catch(x.readline)", 2 * parkedStackLimit},

@@ -203,14 +203,30 @@ func excAfter(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starla
 	if err != nil {
 		return nil, err
 	}
-	task := g.task
-	tm := rt.Hub.After(secs.Duration(), func() { task.Kill(exc) })
-	return &Timer{tm}, nil
+	return &Timer{raiseIn(g.task, secs.Duration(), exc, nil)}, nil
+}
+
+// raiseIn arms the timer of exc_after, with_timeout and Timeout: after d,
+// exc is raised in task at its wait point (at its next wait if it is
+// busy), and then fired, if not nil, is called.
+func raiseIn(task *hub.Task, d time.Duration, exc error, fired func()) *hub.Timer {
+	return task.Hub().After(d, func() {
+		if fired != nil {
+			fired()
+		}
+		task.Kill(exc)
+	})
 }
 
 // with_timeout(seconds, fn, *args, timeout_value=<none>, **kwargs): fn's
 // result, or timeout_value (or TimeoutError) when seconds pass first.
 func withTimeout(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return callWithTimeout(rt, th, b, args, kwargs, func(Seconds, starlark.Value) *Exception { return TimeoutError.New("timed out") })
+}
+
+// callWithTimeout is with_timeout with the exception to raise made by
+// newExc from the seconds given.
+func callWithTimeout(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, newExc func(Seconds, starlark.Value) *Exception) (starlark.Value, error) {
 	if len(args) < 2 {
 		return nil, fmt.Errorf("%s: got %d arguments, want at least 2 (seconds, fn)", b.Name(), len(args))
 	}
@@ -234,9 +250,8 @@ func withTimeout(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args sta
 	if err != nil {
 		return nil, err
 	}
-	exc := TimeoutError.New("timed out")
-	task := g.task
-	tm := rt.Hub.After(secs.Duration(), func() { task.Kill(exc) })
+	exc := newExc(secs, args[0])
+	tm := raiseIn(g.task, secs.Duration(), exc, nil)
 	v, err := starlark.Call(th, args[1], args[2:], rest)
 	tm.Stop()
 	if err != nil {

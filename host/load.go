@@ -1,7 +1,8 @@
 // This file defines the loader behind load(): the eventlet module, the
 // host's Go modules, and user files, cached, with cycle detection.
 //
-// Names: "eventlet" gives the predeclared modules; a name in
+// Names: "eventlet" gives the predeclared modules and the members of the
+// eventlet module (spawn, GreenPool, listen, ...); a name in
 // Config.Modules gives that module; a name ending in ".star" is a file,
 // relative to the directory of the file that loads it. Loaded files share
 // the main script's predeclared names; their globals are frozen once
@@ -18,6 +19,7 @@ import (
 
 	"github.com/evscript/evscript/builtins"
 	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
 )
 
@@ -42,6 +44,14 @@ func (l *loader) load(th *starlark.Thread, module string) (starlark.StringDict, 
 		for k, v := range l.h.predeclared {
 			if _, ok := v.(starlark.HasAttrs); ok {
 				d[k] = v
+			}
+		}
+		// Today's eventlet names: load("eventlet", "spawn", "GreenPool").
+		if m, ok := l.h.predeclared["eventlet"].(*starlarkstruct.Module); ok {
+			for k, v := range m.Members {
+				if _, taken := d[k]; !taken {
+					d[k] = v
+				}
 			}
 		}
 		return d, nil

@@ -10,6 +10,7 @@
 package coros
 
 import (
+	"errors"
 	"fmt"
 	"github.com/evscript/evscript/builtins"
 
@@ -123,8 +124,11 @@ func eventSendException(th *starlark.Thread, b *starlark.Builtin, args starlark.
 // wait() -> the result sent, at once if the event was sent already.
 func eventWait(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	e := b.Receiver().(*Event)
-	if err := builtins.NoArgs(b, args, kwargs); err != nil {
-		return nil, err
+	timeout := builtins.OptSeconds(-1)
+	if !builtins.FastTimeout(args, kwargs, 0, &timeout) {
+		if err := unpackTimeout(b, args, kwargs, &timeout); err != nil {
+			return nil, err
+		}
 	}
 	if e.sent != nil {
 		return e.sent.Result()
@@ -133,7 +137,10 @@ func eventWait(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	if err != nil {
 		return nil, err
 	}
-	got, err := e.waiters.Wait(t, "event.wait", -1, nil)
+	got, err := e.waiters.Wait(t, "event.wait", timeout.Duration(), nil)
+	if errors.Is(err, hub.ErrTimeout) {
+		return starlark.None, nil // as eventlet's wait(timeout)
+	}
 	if err != nil {
 		return nil, err // nothing was consumed: raise at once
 	}

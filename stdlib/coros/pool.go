@@ -27,6 +27,7 @@ type Pool struct {
 	bound    builtins.Bound // methods bound to this value
 	rt       *builtins.Runtime
 	min, max int
+	green    bool          // eventlet's GreenPool (greenpool.go)
 	held     int           // slots held by running jobs or granted to callers
 	callers  hub.WaitQueue // execute calls waiting for a slot
 	idle     hub.WaitQueue // waitall calls
@@ -51,9 +52,14 @@ func newPool(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, arg
 }
 
 func (p *Pool) String() string {
-	return fmt.Sprintf("<CoroutinePool running=%d/%d waiting=%d>", p.held, p.max, p.callers.Len())
+	return fmt.Sprintf("<%s running=%d/%d waiting=%d>", p.Type(), p.held, p.max, p.callers.Len())
 }
-func (p *Pool) Type() string          { return "CoroutinePool" }
+func (p *Pool) Type() string {
+	if p.green {
+		return "GreenPool"
+	}
+	return "CoroutinePool"
+}
 func (p *Pool) Freeze()               {}
 func (p *Pool) Truth() starlark.Bool  { return true }
 func (p *Pool) Hash() (uint32, error) { return builtins.IdentityHash(p), nil }
@@ -74,11 +80,22 @@ func (p *Pool) Attr(name string) (starlark.Value, error) {
 	case "max_size":
 		return starlark.MakeInt(p.max), nil
 	}
+	if p.green {
+		if name == "size" {
+			return starlark.MakeInt(p.max), nil
+		}
+		return greenPoolMethods.Attr(p, &p.bound, name), nil
+	}
 	return poolMethods.Attr(p, &p.bound, name), nil
 }
 
 // AttrNames lists the attributes.
-func (p *Pool) AttrNames() []string { return poolMethods.Names("max_size", "min_size") }
+func (p *Pool) AttrNames() []string {
+	if p.green {
+		return greenPoolMethods.Names("size")
+	}
+	return poolMethods.Names("max_size", "min_size")
+}
 
 // acquire takes a slot for t, parking it while all are held.
 func (p *Pool) acquire(t *hub.Task) error {
@@ -95,7 +112,7 @@ func (p *Pool) acquire(t *hub.Task) error {
 
 // release gives up a slot: to the first waiting caller, or back to the pool.
 func (p *Pool) release() {
-	if wt := p.callers.Front(); wt != nil {
+	if wt := p.callers.Front(); wt != nil && p.held <= p.max {
 		wt.Wake(builtins.Granted, nil)
 		return
 	}
@@ -107,7 +124,7 @@ func (p *Pool) release() {
 
 // start runs fn in a new green thread holding a slot; when it ends, the
 // slot is released and evt, if any, is sent its outcome.
-func (p *Pool) start(fn starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple, evt *Event) {
+func (p *Pool) start(fn starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple, evt *Event) *builtins.GreenThread {
 	g := p.rt.Spawn("", fn, args, kwargs)
 	g.Task().OnDone(func() {
 		if evt != nil {
@@ -115,6 +132,7 @@ func (p *Pool) start(fn starlark.Value, args starlark.Tuple, kwargs []starlark.T
 		}
 		p.release()
 	})
+	return g
 }
 
 // outcome returns g's result as an event delivery. As in eventlet, a job
@@ -148,7 +166,7 @@ func unpackJob(b *starlark.Builtin, args starlark.Tuple) (starlark.Value, error)
 // free slot first; the event's wait() gives fn's result or raises its
 // exception.
 func poolExecute(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	evt, err := submit(th, b, args, kwargs, true)
+	_, evt, err := submit(th, b, args, kwargs, true)
 	if err != nil {
 		return nil, err
 	}
@@ -158,33 +176,31 @@ func poolExecute(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 // execute_async(fn, *args, **kwargs): as execute (it waits for a free slot
 // too), but fn's result is dropped.
 func poolExecuteAsync(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if _, err := submit(th, b, args, kwargs, false); err != nil {
+	if _, _, err := submit(th, b, args, kwargs, false); err != nil {
 		return nil, err
 	}
 	return starlark.None, nil
 }
 
-// submit waits for a free slot of the pool and starts the job; with
-// withEvent, it returns the event that receives the job's outcome.
-func submit(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, withEvent bool) (*Event, error) {
+// submit waits for a free slot of the pool and starts the job, whose
+// green thread it returns; with withEvent, it also returns the event that
+// receives the job's outcome.
+func submit(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, withEvent bool) (*builtins.GreenThread, *Event, error) {
 	p := b.Receiver().(*Pool)
 	fn, err := unpackJob(b, args)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t, err := p.rt.TaskFor(th, b)
 	if err != nil {
-		return nil, err
-	}
-	if err := p.acquire(t); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var evt *Event
 	if withEvent {
 		evt = &Event{rt: p.rt}
 	}
-	p.start(fn, args[1:], kwargs, evt)
-	return evt, nil
+	g, err := p.spawnJob(t, fn, args[1:], kwargs, evt)
+	return g, evt, err
 }
 
 // free() -> the number of slots no job holds.

@@ -25,6 +25,14 @@ type Queue struct {
 	items   hub.FIFO[starlark.Value]
 	getters hub.WaitQueue // Value: nil; the *delivery handed over
 	putters hub.WaitQueue // Value: the *delivery to put; taken once queued
+
+	// eventlet's Queue and LightQueue (green.go): queue.Empty and
+	// queue.Full instead of TimeoutError, block=, a rendezvous for
+	// maxsize 0, and task_done/join (Queue only).
+	green      string // "" for coros.queue, else the type's name
+	rendezvous bool   // maxsize 0: put waits until a getter takes the item
+	unfinished int    // items put and not yet task_done
+	joiners    hub.WaitQueue
 }
 
 var _ starlark.HasAttrs = (*Queue)(nil)
@@ -41,7 +49,12 @@ func newQueue(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, ar
 func (q *Queue) String() string {
 	return fmt.Sprintf("<queue size=%d maxsize=%d>", q.items.Len(), q.maxsize)
 }
-func (q *Queue) Type() string          { return "queue" }
+func (q *Queue) Type() string {
+	if q.green != "" {
+		return q.green
+	}
+	return "queue"
+}
 func (q *Queue) Freeze()               {}
 func (q *Queue) Truth() starlark.Bool  { return true }
 func (q *Queue) Hash() (uint32, error) { return builtins.IdentityHash(q), nil }
@@ -59,15 +72,28 @@ var queueMethods = builtins.NewMethods(
 // Attr returns the methods and maxsize.
 func (q *Queue) Attr(name string) (starlark.Value, error) {
 	if name == "maxsize" {
+		if q.green != "" && q.maxsize < 0 {
+			return starlark.None, nil
+		}
 		return starlark.MakeInt(q.maxsize), nil
+	}
+	if q.green != "" {
+		return greenQueueMethods.Attr(q, &q.bound, name), nil
 	}
 	return queueMethods.Attr(q, &q.bound, name), nil
 }
 
 // AttrNames lists the attributes.
-func (q *Queue) AttrNames() []string { return queueMethods.Names("maxsize") }
+func (q *Queue) AttrNames() []string {
+	if q.green != "" {
+		return greenQueueMethods.Names("maxsize")
+	}
+	return queueMethods.Names("maxsize")
+}
 
-func (q *Queue) isFull() bool { return q.maxsize > 0 && q.items.Len() >= q.maxsize }
+func (q *Queue) isFull() bool {
+	return q.rendezvous || q.maxsize > 0 && q.items.Len() >= q.maxsize
+}
 
 // put(item, timeout=None): add item, waiting while the queue is full;
 // TimeoutError if timeout seconds pass first.
@@ -75,18 +101,30 @@ func queuePut(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	q := b.Receiver().(*Queue)
 	var item starlark.Value
 	timeout := builtins.OptSeconds(-1)
-	if len(args) >= 1 && builtins.FastTimeout(args, kwargs, 1, &timeout) {
+	if q.green != "" && (len(args) != 1 || b.Name() != "put" || !builtins.FastTimeout(args, kwargs, 1, &timeout)) {
+		// eventlet's general shapes: put(item, block, timeout), put_nowait
+		if err := unpackGreenPut(b, args, kwargs, &item, &timeout); err != nil {
+			return nil, err
+		}
+	} else if q.green != "" {
+		item = args[0] // put(item) or put(item, timeout=t)
+	} else if len(args) >= 1 && builtins.FastTimeout(args, kwargs, 1, &timeout) {
 		item = args[0]
 	} else if err := unpackPut(b, args, kwargs, &item, &timeout); err != nil {
 		return nil, err
 	}
 	if wt := q.getters.Front(); wt != nil {
+		q.unfinished++
 		wt.Wake(&builtins.Delivery{Value: item}, nil)
 		return starlark.None, nil
 	}
 	if !q.isFull() {
+		q.unfinished++
 		q.items.Push(item)
 		return starlark.None, nil
+	}
+	if timeout == 0 {
+		return nil, q.waitErr(b, hub.ErrTimeout)
 	}
 	t, err := q.rt.TaskFor(th, b)
 	if err != nil {
@@ -97,7 +135,7 @@ func queuePut(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 		err = builtins.Settle(t, err)
 	}
 	if err != nil {
-		return nil, builtins.WaitErr(b, q, err)
+		return nil, q.waitErr(b, err)
 	}
 	return starlark.None, nil
 }
@@ -107,7 +145,12 @@ func queuePut(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 func queueGet(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	q := b.Receiver().(*Queue)
 	timeout := builtins.OptSeconds(-1)
-	if !builtins.FastTimeout(args, kwargs, 0, &timeout) {
+	if q.green != "" && (len(args) != 0 || b.Name() != "get" || !builtins.FastTimeout(args, kwargs, 0, &timeout)) {
+		// eventlet's general shapes: get(block, timeout), get_nowait()
+		if err := unpackGreenGet(b, args, kwargs, &timeout); err != nil {
+			return nil, err
+		}
+	} else if q.green == "" && !builtins.FastTimeout(args, kwargs, 0, &timeout) {
 		if err := unpackTimeout(b, args, kwargs, &timeout); err != nil {
 			return nil, err
 		}
@@ -116,9 +159,19 @@ func queueGet(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 		v := q.items.Pop()
 		if wt := q.putters.Front(); wt != nil {
 			q.items.Push(wt.Value.(*builtins.Delivery).Value)
+			q.unfinished++
 			wt.Wake(builtins.Taken, nil)
 		}
 		return v, nil
+	}
+	if wt := q.putters.Front(); wt != nil && q.rendezvous {
+		v := wt.Value.(*builtins.Delivery).Value
+		q.unfinished++
+		wt.Wake(builtins.Taken, nil)
+		return v, nil
+	}
+	if timeout == 0 {
+		return nil, q.waitErr(b, hub.ErrTimeout)
 	}
 	t, err := q.rt.TaskFor(th, b)
 	if err != nil {
@@ -130,7 +183,7 @@ func queueGet(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 		err = builtins.Settle(t, err)
 	}
 	if err != nil {
-		return nil, builtins.WaitErr(b, q, err)
+		return nil, q.waitErr(b, err)
 	}
 	return d.Value, nil
 }

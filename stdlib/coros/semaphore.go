@@ -8,6 +8,7 @@
 package coros
 
 import (
+	"errors"
 	"fmt"
 	"github.com/evscript/evscript/builtins"
 
@@ -21,6 +22,8 @@ type Semaphore struct {
 	bound   builtins.Bound // methods bound to this value
 	count   int
 	waiters hub.WaitQueue
+	green   string // eventlet's Semaphore or BoundedSemaphore (green.go), or ""
+	limit   int    // BoundedSemaphore: release past this is a ValueError
 }
 
 var _ starlark.HasAttrs = (*Semaphore)(nil)
@@ -40,7 +43,12 @@ func newSemaphore(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin
 func (s *Semaphore) String() string {
 	return fmt.Sprintf("<semaphore counter=%d waiters=%d>", s.count, s.waiters.Len())
 }
-func (s *Semaphore) Type() string          { return "semaphore" }
+func (s *Semaphore) Type() string {
+	if s.green != "" {
+		return s.green
+	}
+	return "semaphore"
+}
 func (s *Semaphore) Freeze()               {}
 func (s *Semaphore) Truth() starlark.Bool  { return true }
 func (s *Semaphore) Hash() (uint32, error) { return builtins.IdentityHash(s), nil }
@@ -59,11 +67,19 @@ func (s *Semaphore) Attr(name string) (starlark.Value, error) {
 	case "balance":
 		return starlark.MakeInt(s.count - s.waiters.Len()), nil
 	}
+	if s.green != "" {
+		return greenSemaphoreMethods.Attr(s, &s.bound, name), nil
+	}
 	return semaphoreMethods.Attr(s, &s.bound, name), nil
 }
 
 // AttrNames lists the attributes.
-func (s *Semaphore) AttrNames() []string { return semaphoreMethods.Names("balance", "counter") }
+func (s *Semaphore) AttrNames() []string {
+	if s.green != "" {
+		return greenSemaphoreMethods.Names("balance", "counter")
+	}
+	return semaphoreMethods.Names("balance", "counter")
+}
 
 // acquire(timeout=None, blocking=True) -> True: take one count, waiting
 // while there is none; TimeoutError if timeout seconds pass first. With
@@ -72,7 +88,12 @@ func semaphoreAcquire(th *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	s := b.Receiver().(*Semaphore)
 	timeout := builtins.OptSeconds(-1)
 	blocking := true
-	if !builtins.FastTimeout(args, kwargs, 0, &timeout) {
+	if s.green != "" && (len(args) != 0 || !builtins.FastTimeout(args, kwargs, 0, &timeout)) {
+		// eventlet's acquire(blocking, timeout)
+		if err := unpackGreenAcquire(b, args, kwargs, &timeout, &blocking); err != nil {
+			return nil, err
+		}
+	} else if s.green == "" && !builtins.FastTimeout(args, kwargs, 0, &timeout) {
 		if err := unpackAcquire(b, args, kwargs, &timeout, &blocking); err != nil {
 			return nil, err
 		}
@@ -92,6 +113,9 @@ func semaphoreAcquire(th *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	if err != nil {
 		if got == builtins.Granted {
 			s.put() // interrupted after the grant: pass it on
+		}
+		if s.green != "" && errors.Is(err, hub.ErrTimeout) {
+			return starlark.False, nil
 		}
 		return nil, builtins.WaitErr(b, s, err)
 	}
@@ -120,6 +144,9 @@ func semaphoreRelease(th *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	s := b.Receiver().(*Semaphore)
 	if err := builtins.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
+	}
+	if s.limit > 0 && s.count >= s.limit {
+		return nil, builtins.ValueError.New("Semaphore released too many times")
 	}
 	s.put()
 	return starlark.None, nil
