@@ -227,13 +227,12 @@ func (f *File) writer(fname string) (fileWriter, error) {
 // bytes; "" at the end.
 func (f *File) readline(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	limit := -1
-	// readline() is what a parked connection thread waits in: skip
-	// UnpackArgs in that case, which keeps the thread's goroutine stack at
-	// 4 KiB (a stack is sized by the deepest point it reached).
-	if len(args) > 0 || len(kw) > 0 {
-		if err := unpackLimit(b, args, kw, &limit); err != nil {
-			return nil, err
-		}
+	// readline() and readline(limit) are what a parked connection thread
+	// waits in: OptInt skips UnpackArgs for them, which keeps the thread's
+	// goroutine stack at 4 KiB (a stack is sized by the deepest point it
+	// reached) and spares the call its cost.
+	if err := OptInt(b, args, kw, "limit", &limit); err != nil {
+		return nil, err
 	}
 	c, err := f.reader(t, b.Name())
 	if err != nil {
@@ -249,11 +248,6 @@ func (f *File) readline(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, k
 		return nil, err
 	}
 	return starlark.String(line), nil
-}
-
-//go:noinline
-func unpackLimit(b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple, limit *int) error {
-	return starlark.UnpackArgs(b.Name(), args, kw, "limit?", limit)
 }
 
 // read(n=-1) -> n bytes, or everything until the end when n < 0; fewer

@@ -33,6 +33,7 @@ type Socket struct {
 	proto   int
 	tlsConf *tlsServer    // ssl_listener: accepted sockets speak TLS
 	backoff time.Duration // accept's pause after EMFILE and the like
+	bound   Bound         // methods bound to this socket, made on first use
 }
 
 var (
@@ -89,32 +90,50 @@ func constName(prefix string, v int) string {
 
 type socketMethod func(s *Socket, t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error)
 
-var socketMethods = map[string]socketMethod{
-	"accept":           (*Socket).accept,
-	"bind":             (*Socket).bind,
-	"close":            (*Socket).close,
-	"connect":          (*Socket).connect,
-	"connect_ex":       (*Socket).connectEx,
-	"fileno":           (*Socket).fileno,
-	"getpeername":      (*Socket).getpeername,
-	"getsockname":      (*Socket).getsockname,
-	"getsockopt":       (*Socket).getsockopt,
-	"gettimeout":       (*Socket).gettimeout,
-	"listen":           (*Socket).listen,
-	"makefile":         (*Socket).makefile,
-	"recv":             (*Socket).recv,
-	"recvfrom":         (*Socket).recvfrom,
-	"send":             (*Socket).send,
-	"sendall":          (*Socket).sendall,
-	"sendto":           (*Socket).sendto,
-	"setblocking":      (*Socket).setblocking,
-	"set_output_limit": (*Socket).setOutputLimit,
-	"setsockopt":       (*Socket).setsockopt,
-	"settimeout":       (*Socket).settimeout,
-	"shutdown":         (*Socket).shutdown,
+// socketMethods is the socket's method table. Each socket keeps its bound
+// methods (Socket.bound), so a loop calling s.recv or s.sendall allocates
+// no builtin per call.
+var socketMethods = NewMethods(
+	socketBuiltin("accept", (*Socket).accept),
+	socketBuiltin("bind", (*Socket).bind),
+	socketBuiltin("close", (*Socket).close),
+	socketBuiltin("connect", (*Socket).connect),
+	socketBuiltin("connect_ex", (*Socket).connectEx),
+	socketBuiltin("fileno", (*Socket).fileno),
+	socketBuiltin("getpeername", (*Socket).getpeername),
+	socketBuiltin("getsockname", (*Socket).getsockname),
+	socketBuiltin("getsockopt", (*Socket).getsockopt),
+	socketBuiltin("gettimeout", (*Socket).gettimeout),
+	socketBuiltin("listen", (*Socket).listen),
+	socketBuiltin("makefile", (*Socket).makefile),
+	socketBuiltin("recv", (*Socket).recv),
+	socketBuiltin("recvfrom", (*Socket).recvfrom),
+	socketBuiltin("send", (*Socket).send),
+	socketBuiltin("sendall", (*Socket).sendall),
+	socketBuiltin("sendto", (*Socket).sendto),
+	socketBuiltin("setblocking", (*Socket).setblocking),
+	socketBuiltin("set_output_limit", (*Socket).setOutputLimit),
+	socketBuiltin("setsockopt", (*Socket).setsockopt),
+	socketBuiltin("settimeout", (*Socket).settimeout),
+	socketBuiltin("shutdown", (*Socket).shutdown),
+)
+
+// socketBuiltin returns method m as a builtin that finds its socket with
+// b.Receiver() and its task with TaskFor.
+func socketBuiltin(name string, m socketMethod) *starlark.Builtin {
+	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+		s := b.Receiver().(*Socket)
+		t, err := s.c.rt.TaskFor(th, b)
+		if err != nil {
+			return nil, err
+		}
+		return m(s, t, b, args, kw)
+	})
 }
 
-// Attr returns a method, or family, type, proto, closed.
+// Attr returns a method, or family, type, proto, closed. It fills the
+// socket's bound-method cache, so it must be called from the hub loop or
+// the running green thread.
 func (s *Socket) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "family":
@@ -128,25 +147,12 @@ func (s *Socket) Attr(name string) (starlark.Value, error) {
 	case "output_limit":
 		return s.c.outputLimitValue(), nil
 	}
-	m := socketMethods[name]
-	if m == nil {
-		return nil, nil
-	}
-	return starlark.NewBuiltin(name, func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-		t, err := s.c.rt.TaskFor(th, b)
-		if err != nil {
-			return nil, err
-		}
-		return m(s, t, b, args, kw)
-	}), nil
+	return socketMethods.Attr(s, &s.bound, name), nil
 }
 
 // AttrNames lists the attributes.
 func (s *Socket) AttrNames() []string {
-	names := []string{"closed", "family", "output_limit", "proto", "type"}
-	for name := range socketMethods {
-		names = append(names, name)
-	}
+	names := socketMethods.Names("closed", "family", "output_limit", "proto", "type")
 	sort.Strings(names)
 	return names
 }
@@ -410,7 +416,7 @@ func (s *Socket) setblocking(t *hub.Task, b *starlark.Builtin, args starlark.Tup
 // recv(n=65536) -> up to n bytes as a string; "" at end of stream.
 func (s *Socket) recv(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	n := scratchSize
-	if err := starlark.UnpackArgs(b.Name(), args, kw, "n?", &n); err != nil {
+	if err := OptInt(b, args, kw, "n", &n); err != nil {
 		return nil, err
 	}
 	if n < 0 {
@@ -463,7 +469,7 @@ func (s *Socket) recvfrom(t *hub.Task, b *starlark.Builtin, args starlark.Tuple,
 		return starlark.Tuple{data, starlark.None}, nil
 	}
 	n := scratchSize
-	if err := starlark.UnpackArgs(b.Name(), args, kw, "n?", &n); err != nil {
+	if err := OptInt(b, args, kw, "n", &n); err != nil {
 		return nil, err
 	}
 	if n < 0 {

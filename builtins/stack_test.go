@@ -86,6 +86,7 @@ cp.execute_async(api.sleep, 3600)
 		{"time.sleep", "", "time.sleep(3600)", 0},
 		{"g.wait", "", "sleeper.wait()", 2 * parkedStackLimit},
 		{"readline", "[conn().makefile('r') for i in range(N)]", "x.readline()", 0},
+		{"readline(limit)", "[conn().makefile('r') for i in range(N)]", "x.readline(-1)", 0},
 		{"catch(readline)", "[conn().makefile('r') for i in range(N)]", "catch(x.readline)", 2 * parkedStackLimit},
 		{"try_except(readline)", "[conn().makefile('r') for i in range(N)]", "try_except(x.readline, {}, finally_=lambda: None)", 2 * parkedStackLimit},
 		{"with_timeout(sleep)", "", "api.with_timeout(3600, api.sleep, 3000)", 2 * parkedStackLimit},

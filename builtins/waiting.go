@@ -121,6 +121,34 @@ func unpackSlow(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tupl
 	return starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, v)
 }
 
+// OptInt unpacks, without UnpackArgs (see NoArgs), an optional int
+// argument named name: nothing (x is left as it is) or one int given
+// positionally, the shapes readline(limit) and recv(n) get on a server's
+// hot path. Other shapes (a keyword, a bad value) go through
+// UnpackArgs, out of line, which reports their errors. It may be called
+// from any goroutine.
+func OptInt(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, name string, x *int) error {
+	if len(kwargs) == 0 {
+		switch len(args) {
+		case 0:
+			return nil
+		case 1:
+			if i, ok := args[0].(starlark.Int); ok {
+				if n, ok := i.Int64(); ok && n == int64(int32(n)) {
+					*x = int(n)
+					return nil
+				}
+			}
+		}
+	}
+	return optIntSlow(b, args, kwargs, name, x)
+}
+
+//go:noinline
+func optIntSlow(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, name string, x *int) error {
+	return starlark.UnpackArgs(b.Name(), args, kwargs, name+"?", x)
+}
+
 // FastTimeout unpacks, without UnpackArgs (see NoArgs), the usual shapes of
 // arguments that end in an optional timeout: exactly n positional
 // arguments before it, then the timeout given positionally, as timeout=,
