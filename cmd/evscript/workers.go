@@ -184,12 +184,7 @@ func (s *supervisor) start(w *worker, exits chan<- exited) bool {
 	cmd := exec.Command(s.exe, s.args(w.k)...)
 	cmd.Env = append(os.Environ(), workerEnv+"="+strconv.Itoa(w.k))
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	// Its own process group, so that a terminal's Ctrl-C reaches the
-	// parent only, which forwards it once; and SIGKILL if the parent dies,
-	// so that no worker outlives it. (Not SIGTERM: the kernel sends the
-	// signal as each thread of the dying parent exits, and a worker takes
-	// two SIGTERMs in a row for "interrupted twice".)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = workerProcAttr() // workers_linux.go, workers_other.go
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(s.stderr, "evscript: worker %d: %v\n", w.k, err)
 		w.status = 1
