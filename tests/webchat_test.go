@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evscript/evscript/host/hosttest"
 	"github.com/gorilla/websocket"
 )
 
@@ -19,10 +20,11 @@ type webChat struct {
 }
 
 // startWebChat starts webchat.star on free ports and reads its two
-// startup lines: the TCP port (s.addr) and the page's URL.
-func startWebChat(t *testing.T) *webChat {
+// startup lines: the TCP port (s.addr) and the page's URL. redis, if
+// given, is REDIS_URL and CHANNEL.
+func startWebChat(t *testing.T, redis ...string) *webChat {
 	t.Helper()
-	s := startServer(t, "../scripts/webchat.star", "0", "0")
+	s := startServer(t, "../scripts/webchat.star", append([]string{"0", "0"}, redis...)...)
 	line := s.expect(5*time.Second, "WebChat page: ")
 	var port int
 	if _, err := fmt.Sscanf(line, "WebChat page: http://localhost:%d/", &port); err != nil {
@@ -167,4 +169,54 @@ func TestWebChat(t *testing.T) {
 	w.expect(5*time.Second, "Participant alice left chat.")
 	w.expect(time.Second, "")
 	w.expect(time.Second, "WebChat exiting.")
+}
+
+// TestWebChatRedis runs webchat.star as two processes sharing one Redis
+// channel, a browser on one and nc on the other: each hears the other's
+// joins, lines and leave exactly once, and never its own lines.
+func TestWebChatRedis(t *testing.T) {
+	url := hosttest.RedisURL(t)
+	channel := fmt.Sprintf("evscript-test-webchat-%d", time.Now().UnixNano())
+	w1, w2 := startWebChat(t, url, channel), startWebChat(t, url, channel)
+
+	alice := w1.wsJoin(t, "alice")
+	nc := dial(t, w2.addr())
+	line, err := readLine(nc, 5*time.Second)
+	if err != nil || !strings.HasPrefix(line, "* you are nc-") {
+		t.Fatalf("nc welcome %q, %v", line, err)
+	}
+	ncName := strings.TrimSuffix(strings.Fields(line)[3], ";")
+	if ev := readEvent(t, alice); ev.Type != "join" || ev.Name != ncName {
+		t.Fatalf("alice got %+v, want %s's join from the other process", ev, ncName)
+	}
+
+	// alice's join may reach w2 before or after nc joined; her line comes after it.
+	alice.WriteMessage(websocket.TextMessage, []byte("hello from alice"))
+	line, err = readLine(nc, 5*time.Second)
+	if line == "* alice joined\n" {
+		line, err = readLine(nc, 5*time.Second)
+	}
+	if line != "alice: hello from alice\n" {
+		t.Fatalf("nc got %q, %v; want alice's line", line, err)
+	}
+	for i := range 2 {
+		nc.Write([]byte(fmt.Sprintf("hi %d from nc\n", i)))
+		if ev := readEvent(t, alice); ev.Type != "message" || ev.Name != ncName || ev.Text != fmt.Sprintf("hi %d from nc", i) {
+			t.Fatalf("alice got %+v, want nc's line %d once", ev, i)
+		}
+		// No echo, no duplicate: the next thing each reads is the other's line.
+		alice.WriteMessage(websocket.TextMessage, []byte(fmt.Sprintf("reply %d", i)))
+		if line, err := readLine(nc, 5*time.Second); line != fmt.Sprintf("alice: reply %d\n", i) {
+			t.Fatalf("nc got %q, %v; want alice's reply %d", line, err, i)
+		}
+	}
+	nc.Close()
+	if ev := readEvent(t, alice); ev.Type != "leave" || ev.Name != ncName {
+		t.Fatalf("alice got %+v, want %s's leave", ev, ncName)
+	}
+	for i, w := range []*webChat{w1, w2} {
+		if code := w.interrupt(); code != 0 {
+			t.Errorf("server %d: exit status %d after Ctrl-C; stderr:\n%s", i+1, code, w.stderr())
+		}
+	}
 }
