@@ -185,6 +185,7 @@ func (s *Socket) accept(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, k
 	}
 	if ns.isTCP() {
 		setNoDelay(nfd)
+		ns.c.fd.SetTCP(true)
 	}
 	if s.tlsConf != nil {
 		startTLS(ns.c, s.tlsConf.conf, true)

@@ -35,6 +35,7 @@ type FD struct {
 	send             *sendQueue    // the send backlog, once Send queued bytes (fdsend.go)
 	dirty            bool          // on the hub's list of FDs to flush (fdsend.go)
 	failed           error         // why the FD closed asynchronously (fdabort.go)
+	tcp              bool          // a TCP socket: its last write carries the FIN (SetTCP)
 }
 
 // NewFD sets sysfd non-blocking, registers it with the hub's epoll and
