@@ -109,6 +109,9 @@ func (fd *FD) lastWrite(p []byte) (int, error) {
 			continue
 		case unix.EAGAIN:
 			fd.wready = false
+			if aerr := fd.arm(); aerr != nil {
+				return nn, aerr
+			}
 			return nn, err
 		}
 		return nn, os.NewSyscallError("sendmsg", err)

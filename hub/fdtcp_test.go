@@ -105,3 +105,57 @@ func TestCloseFlushedTCPSendsDataWithFIN(t *testing.T) {
 		})
 	}
 }
+
+// Accept returns each family's peer address as x/sys/unix would.
+func TestAcceptAddresses(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		family int
+		bind   unix.Sockaddr
+	}{
+		{"IPv4", unix.AF_INET, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}},
+		{"IPv6", unix.AF_INET6, &unix.SockaddrInet6{Addr: [16]byte{15: 1}}},
+		{"Unix path", unix.AF_UNIX, &unix.SockaddrUnix{Name: t.TempDir() + "/s"}},
+		{"Unix abstract", unix.AF_UNIX, &unix.SockaddrUnix{Name: "@evscript-hub-test-" + t.Name()}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := unix.Socket(tc.family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+			if err != nil {
+				t.Skipf("no %s sockets here: %v", tc.name, err)
+			}
+			defer unix.Close(ln)
+			if err := unix.Bind(ln, tc.bind); err != nil {
+				t.Skipf("cannot bind %s: %v", tc.name, err)
+			}
+			if err := unix.Listen(ln, 1); err != nil {
+				t.Fatal(err)
+			}
+			lsa, _ := unix.Getsockname(ln)
+			c, err := unix.Socket(tc.family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unix.Close(c)
+			if tc.family == unix.AF_UNIX { // a named client, so that the peer has an address
+				if err := unix.Bind(c, &unix.SockaddrUnix{Name: "@evscript-hub-client-" + t.Name()}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := unix.Connect(c, lsa); err != nil {
+				t.Fatal(err)
+			}
+			want, err := unix.Getsockname(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nfd, got, err := accept4(ln)
+			if err != nil {
+				t.Fatal(err)
+			}
+			unix.Close(nfd)
+			if fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", want) {
+				t.Errorf("accept4 peer = %#v, want %#v", got, want)
+			}
+		})
+	}
+}
