@@ -24,11 +24,12 @@ var errCut = errors.New("wsgi: connection closed")
 
 // An hconn is one connection, served by its own green thread.
 type hconn struct {
-	s    *server
-	nc   *builtins.NetConn
-	th   *starlark.Thread
-	t    *hub.Task
-	idle bool // parked between requests, holding no buffer
+	s      *server
+	nc     *builtins.NetConn
+	th     *starlark.Thread
+	t      *hub.Task
+	idle   bool // parked between requests, holding no buffer
+	isHead bool // the request is a HEAD (c.req's fields go with the buffer)
 
 	buf  []byte // read buffer, nil when idle; buf[r:w] is unread
 	r, w int
@@ -157,10 +158,7 @@ func (c *hconn) readHead() (int, error) {
 //
 //go:noinline
 func (c *hconn) waitIdle() error {
-	if c.buf != nil {
-		c.s.putBuf(c.buf)
-		c.buf, c.r, c.w = nil, 0, 0
-	}
+	c.dropBuf()
 	if c.s.stopping {
 		return errCut
 	}
@@ -171,6 +169,21 @@ func (c *hconn) waitIdle() error {
 		return errCut
 	}
 	return nil
+}
+
+// dropBuf gives the read buffer back when it holds no unread bytes: after
+// a head, so that an application that parks (a long-poll) holds none; a
+// read of the body takes one again. The head's fields in c.req, which
+// pointed into it, are dropped with it (the response uses only its
+// numbers and flags).
+func (c *hconn) dropBuf() {
+	if c.buf == nil {
+		return
+	}
+	c.s.putBuf(c.buf)
+	c.buf, c.r, c.w = nil, 0, 0
+	r := &c.req // its numbers and flags stay: the response reads them
+	r.Method, r.Target, r.Host, r.Upgrade, r.Headers = nil, nil, nil, nil, r.Headers[:0]
 }
 
 // fill reads more bytes into buf, compacting or growing it when full.

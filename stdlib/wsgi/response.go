@@ -53,6 +53,10 @@ func (c *hconn) begin(n int) (*starlark.Dict, error) {
 	c.r += n
 	c.startBody()
 	c.resp = response{length: -1, close: !s.keepalive || c.req.Close || s.stopping, fields: c.resp.fields[:0]}
+	c.isHead = string(c.req.Method) == "HEAD"
+	if c.r == c.w {
+		c.dropBuf()
+	}
 	if err := s.acquire(c.t); err != nil {
 		return nil, err
 	}
@@ -264,7 +268,7 @@ func (c *hconn) writeNow(p []byte) error {
 func (c *hconn) head(total int64) error {
 	r := &c.resp
 	req := &c.req
-	r.noBody = string(req.Method) == "HEAD" || r.code < 200 || r.code == 204 || r.code == 304
+	r.noBody = c.isHead || r.code < 200 || r.code == 204 || r.code == 304
 	bodyless := r.code < 200 || r.code == 204 || r.code == 304
 	out, err := http1.AppendStatusLine(c.out[:0], req.Minor, r.code, r.reason)
 	if err != nil {
