@@ -8,20 +8,16 @@ package builtins_test
 import (
 	"context"
 	"runtime"
-	"runtime/debug"
 	"testing"
 	"time"
 
 	"github.com/evscript/evscript/host"
+	"github.com/evscript/evscript/host/hosttest"
 	"go.starlark.net/starlark"
 )
 
-// parkedStackLimit is the goroutine stack, in bytes per thread, that a
-// green thread parked in one of the calls below may hold: the 4 KiB a
-// goroutine starts with, and a little slack for the hub's own goroutines.
-// A thread whose deepest frame chain ever reached past 4 KiB holds 8 KiB,
-// so a change that deepens a park path shows up here as about 8,192.
-const parkedStackLimit = 4096 + 512
+// parkedStackLimit is hosttest.ParkedStackLimit: 4 KiB and a little slack.
+const parkedStackLimit = hosttest.ParkedStackLimit
 
 // TestParkedStack guards the shallow-stack rule (see doc.go): a green
 // thread parked in a common wait, inside one Starlark function, stays on
@@ -95,16 +91,7 @@ keep = []
 func parkedStack(t *testing.T, n int, setup, call string) float64 {
 	t.Helper()
 	var before, after runtime.MemStats
-	measure := starlark.NewBuiltin("measure", func(_ *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
-		runtime.GC()
-		debug.FreeOSMemory()
-		if args[0] == starlark.String("before") {
-			runtime.ReadMemStats(&before)
-		} else {
-			runtime.ReadMemStats(&after)
-		}
-		return starlark.None, nil
-	})
+	measure := hosttest.MeasureBuiltin(&before, &after)
 	h, err := host.New(host.Config{Predeclared: starlark.StringDict{"measure": measure, "N": starlark.MakeInt(n)}})
 	if err != nil {
 		t.Fatal(err)

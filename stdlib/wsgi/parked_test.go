@@ -10,18 +10,17 @@ import (
 	"context"
 	"io"
 	"runtime"
-	"runtime/debug"
 	"testing"
 	"time"
 
 	"github.com/evscript/evscript/host"
+	"github.com/evscript/evscript/host/hosttest"
 	"go.starlark.net/starlark"
 	"golang.org/x/sys/unix"
 )
 
-// parkedStackLimit is builtins' TestParkedStack bound: the 4 KiB a
-// goroutine starts with, and a little slack.
-const parkedStackLimit = 4096 + 512
+// parkedStackLimit is hosttest.ParkedStackLimit: 4 KiB and a little slack.
+const parkedStackLimit = hosttest.ParkedStackLimit
 
 // parkedApp holds every GET /wait on an event until N are held; then it
 // measures, answers them all and stops the server. It counts with a list,
@@ -70,16 +69,7 @@ func TestParkedRequestMemory(t *testing.T) {
 // stack and the heap in use per held request.
 func parkedRequests(t testing.TB, n int) (stack, heap float64) {
 	var before, after runtime.MemStats
-	measure := starlark.NewBuiltin("measure", func(_ *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
-		runtime.GC()
-		debug.FreeOSMemory()
-		if args[0] == starlark.String("before") {
-			runtime.ReadMemStats(&before)
-		} else {
-			runtime.ReadMemStats(&after)
-		}
-		return starlark.None, nil
-	})
+	measure := hosttest.MeasureBuiltin(&before, &after)
 	// The clients are plain blocking sockets of this process, with no
 	// goroutine or Go buffer of their own to count: connect and the
 	// request's write complete at once on loopback, in the listener's
