@@ -16,8 +16,9 @@
 //   - registering a module: Module and Func (a module is data; the host
 //     makes the modules of its list with Runtime.Predeclared);
 //   - finding the current task: TaskOf, Runtime.TaskFor, Current;
-//   - spawning: Runtime.Spawn, Runtime.Run; NewBlocking for a builtin that
-//     runs off the hub while its green thread parks;
+//   - spawning: Runtime.Spawn, Runtime.SpawnFunc (a Go body), Runtime.Run;
+//     NewBlocking for a builtin that runs off the hub while its green
+//     thread parks;
 //   - parking on a waitable: hub.WaitQueue with Delivery, Settle, WaitErr,
 //     Taken and Granted (waiting.go), FastTimeout, Seconds and OptSeconds;
 //   - raising script exceptions: the classes (ValueError, OSError, ...),

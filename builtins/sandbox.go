@@ -157,6 +157,23 @@ func (rt *Runtime) newFD(sysfd int) (*hub.FD, error) {
 	return rt.Hub.NewFD(sysfd)
 }
 
+// newAcceptedFD is newFD for a socket accept4 made non-blocking: the hub
+// registers it only when a call must wait (hub.NewSocketFD). On error
+// sysfd is closed.
+func (rt *Runtime) newAcceptedFD(sysfd int) (*hub.FD, error) {
+	if rt.limits.MaxFDs > 0 {
+		if err := rt.checkFDs(1); err != nil {
+			closeFD(sysfd)
+			return nil, err
+		}
+	}
+	fd, err := rt.Hub.NewSocketFD(sysfd)
+	if err != nil {
+		closeFD(sysfd) // refused by the poller (select: descriptor 1024 or more)
+	}
+	return fd, err
+}
+
 // spawnLater is call_after's spawn when its timer fires: past MaxThreads
 // the call is dropped, and stderr says so (no green thread is there to
 // raise in).

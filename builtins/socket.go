@@ -34,6 +34,7 @@ type Socket struct {
 	tlsConf *tlsServer    // ssl_listener: accepted sockets speak TLS
 	backoff time.Duration // accept's pause after EMFILE and the like
 	bound   Bound         // methods bound to this socket, made on first use
+	noDelay int8          // a listener's TCP_NODELAY: 1 set before listen (accepted sockets inherit it), else set per accepted socket
 }
 
 var (
@@ -50,11 +51,17 @@ func newSocket(rt *Runtime, sysfd, family, typ, proto int) (*Socket, error) {
 		closeFD(sysfd)
 		return nil, err
 	}
+	return socketOn(rt, fd, family, typ, proto), nil
+}
+
+// socketOn returns the Socket over fd, a hub descriptor of the given
+// family, type and protocol.
+func socketOn(rt *Runtime, fd *hub.FD, family, typ, proto int) *Socket {
 	s := &Socket{c: newConn(rt, fd, 's'), id: valueIDs.Add(1), family: family, typ: typ, proto: proto}
 	s.c.dgram = typ == syscall.SOCK_DGRAM
 	fd.SetKind("socket")
 	fd.SetStream(typ == syscall.SOCK_STREAM)
-	return s, nil
+	return s
 }
 
 // isTCP reports whether s is a TCP socket.
@@ -185,17 +192,39 @@ func (s *Socket) accept(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, k
 		return nil, err
 	}
 	s.backoff = 0
-	ns, err := newSocket(s.c.rt, nfd, s.family, s.typ, s.proto)
+	// accept4 made nfd non-blocking; the hub adds it to epoll only if a
+	// call on it has to wait.
+	fd, err := s.c.rt.newAcceptedFD(nfd)
 	if err != nil {
 		return nil, err
 	}
+	ns := socketOn(s.c.rt, fd, s.family, s.typ, s.proto)
 	if ns.isTCP() {
-		setNoDelay(nfd)
+		s.noDelayFor(nfd)
+		ns.c.fd.SetTCP(true)
 	}
 	if s.tlsConf != nil {
 		startTLS(ns.c, s.tlsConf.conf, true)
 	}
 	return starlark.Tuple{ns, addr.value()}, nil
+}
+
+// noDelayFor turns Nagle's algorithm off on nfd, a socket the listener s
+// accepted, unless nfd inherited it: Linux's accepted sockets inherit
+// TCP_NODELAY from their listener, which listen sets (setListenNoDelay).
+func (s *Socket) noDelayFor(nfd int) {
+	if s.noDelay <= 0 {
+		setNoDelay(nfd)
+	}
+}
+
+// setListenNoDelay sets TCP_NODELAY on a TCP socket about to listen, for
+// the sockets it accepts to inherit: then accept needs no system call
+// for it (noDelayFor).
+func (s *Socket) setListenNoDelay() {
+	if s.isTCP() && s.noDelay == 0 && setNoDelay(s.sysfd()) == nil {
+		s.noDelay = 1
+	}
 }
 
 // isShortage reports whether err says the process or the system ran out
@@ -240,6 +269,7 @@ func (s *Socket) listen(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, k
 	if err := starlark.UnpackArgs(b.Name(), args, kw, "backlog?", &backlog); err != nil {
 		return nil, err
 	}
+	s.setListenNoDelay()
 	if err := listenFD(s.sysfd(), backlog); err != nil {
 		return nil, err
 	}
@@ -340,6 +370,9 @@ func (s *Socket) setsockopt(t *hub.Task, b *starlark.Builtin, args starlark.Tupl
 	var v starlark.Value
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kw, 3, &level, &opt, &v); err != nil {
 		return nil, err
+	}
+	if level == syscall.IPPROTO_TCP && opt == syscall.TCP_NODELAY {
+		s.noDelay = -1 // the script's own: accepted sockets get theirs set each
 	}
 	var value int
 	switch v := v.(type) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/evscript/evscript/hub"
@@ -31,6 +32,7 @@ type GreenThread struct {
 	links   []starlark.Value
 	hosted  bool // made by Run: its error goes to the host, not to report
 	delayed bool // spawn_after's, before its function was called
+	goBody  bool // made by SpawnFunc: finish records the task's result
 }
 
 var _ starlark.HasSetField = (*GreenThread)(nil)
@@ -40,10 +42,31 @@ var _ starlark.HasSetField = (*GreenThread)(nil)
 func (rt *Runtime) Spawn(name string, fn starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple) *GreenThread {
 	rt.nextID++
 	if name == "" {
-		name = fmt.Sprintf("greenthread-%d", rt.nextID)
+		name = "greenthread-" + strconv.Itoa(rt.nextID)
 	}
 	g := &GreenThread{rt: rt, id: rt.nextID, name: name, fn: fn, args: args, kwargs: kwargs}
 	g.task = rt.Hub.Spawn(name, g.main)
+	g.task.Data = g
+	g.task.OnDone(g.finish)
+	return g
+}
+
+// SpawnFunc is Spawn for a thread whose body is Go: fn is the hub task
+// of a new green thread, whose Starlark thread (GreenThread.Thread, made
+// now) is the one to call Starlark with. fn's error is the thread's, and
+// reported as Spawn's are. A module's server uses it for each
+// connection: fn is the only frame under what it calls (no Starlark call
+// of a builtin, no wrapper), so that an application it calls parks that
+// much shallower, on a 4 KiB stack (the shallow-stack rule, doc.go).
+// name may be empty for "greenthread-N".
+func (rt *Runtime) SpawnFunc(name string, fn func(t *hub.Task) error) *GreenThread {
+	rt.nextID++
+	if name == "" {
+		name = "greenthread-" + strconv.Itoa(rt.nextID)
+	}
+	g := &GreenThread{rt: rt, id: rt.nextID, name: name, goBody: true}
+	rt.newThread(g)
+	g.task = rt.Hub.Spawn(name, fn)
 	g.task.Data = g
 	g.task.OnDone(g.finish)
 	return g
@@ -121,6 +144,8 @@ func (g *GreenThread) finish() {
 		if !g.hosted {
 			g.rt.Report(g, err)
 		}
+	} else if g.goBody {
+		g.ended(starlark.None, g.task.Err())
 	}
 	g.joiners.WakeAll(nil)
 	if len(g.links) > 0 {

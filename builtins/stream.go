@@ -100,7 +100,7 @@ func (f *fdStream) readSome(t *hub.Task) (*[]byte, []byte, error) {
 // in readline then parks here, and its stack never holds readLine's
 // frames, so it stays at 4 KiB.
 func (f *fdStream) waitReadable(t *hub.Task) error {
-	if len(f.rbuf) > 0 || f.eof || f.fd.Readable() {
+	if len(f.rbuf) > 0 || f.eof || f.fd.ReadableNow() {
 		return nil
 	}
 	if err := f.fd.ParkRead(t, f.timeout); err != nil {

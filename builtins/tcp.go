@@ -62,6 +62,7 @@ func listenTCP(rt *Runtime, t *hub.Task, fname string, addr starlark.Value, back
 		err = bindFD(fd, a)
 	}
 	if err == nil {
+		s.setListenNoDelay()
 		err = listenFD(fd, backlog)
 	}
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"os"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,6 +31,7 @@ type FD struct {
 	stream           bool          // a short read means the kernel buffer is empty
 	hup              bool          // the poller reported hang-up or error: reads never infer
 	connected        bool          // Connect succeeded: another is EISCONN on a stream
+	registered       bool          // added to the poller (NewSocketFD defers it on epoll: arm)
 	rreason, wreason string        // made on first use (see reason)
 	timeout          time.Duration // < 0: none
 	closed           bool          // closed for its users (Close or CloseFlushed)
@@ -38,6 +40,7 @@ type FD struct {
 	dirty            bool          // on the hub's list of FDs to flush (fdsend.go)
 	failed           error         // why the FD closed asynchronously (fdabort.go)
 	lidx             int           // index in a level-triggered poller's set (poller_level.go)
+	tcp              bool          // a TCP socket: its last write carries the FIN (SetTCP)
 }
 
 // NewFD sets sysfd non-blocking, registers it with the hub's poller and
@@ -49,13 +52,50 @@ func (h *Hub) NewFD(sysfd int) (*FD, error) {
 	if err := unix.SetNonblock(sysfd, true); err != nil {
 		return nil, os.NewSyscallError("setnonblock", err)
 	}
-	fd := &FD{h: h, sysfd: sysfd, rready: true, wready: true, timeout: -1, lidx: -1}
+	fd := &FD{h: h, sysfd: sysfd, rready: true, wready: true, timeout: -1, lidx: -1, registered: true}
 	if err := h.poller.register(fd); err != nil {
 		return nil, err
 	}
 	h.usedIO = true
 	h.fds[sysfd] = fd
 	return fd, nil
+}
+
+// NewSocketFD is NewFD for a socket that is already non-blocking (from
+// accept4 or socket with SOCK_NONBLOCK), such as an accepted connection:
+// it makes no fcntl, and on the epoll hub adds the descriptor to epoll
+// only when a call first has to wait on it (an EAGAIN), so that a
+// connection served without waiting (read a request, write a response,
+// close) costs no epoll_ctl at all. Until then reads are tried, not
+// inferred from edges. The other pollers register it at once, so that
+// select refuses a descriptor past its set here (ErrFDTooLarge; sysfd
+// stays the caller's), as NewFD does.
+// It must be called from the hub loop or the running task.
+func (h *Hub) NewSocketFD(sysfd int) (*FD, error) {
+	fd := &FD{h: h, sysfd: sysfd, rready: true, wready: true, timeout: -1, lidx: -1}
+	if h.pollerName != "epoll" {
+		if err := h.poller.register(fd); err != nil {
+			return nil, err
+		}
+		fd.registered = true
+	}
+	h.usedIO = true
+	h.fds[sysfd] = fd
+	return fd, nil
+}
+
+// arm adds the FD to the poller if it is not there yet: before a wait, or
+// after a write the kernel did not take whole. Epoll reports at once the
+// readiness the descriptor already has, so no edge is lost.
+func (fd *FD) arm() error {
+	if fd.registered {
+		return nil
+	}
+	if err := fd.h.poller.register(fd); err != nil {
+		return err
+	}
+	fd.registered = true
+	return nil
 }
 
 // Sysfd returns the descriptor number, or -1 once closed.
@@ -90,6 +130,25 @@ func (fd *FD) SetKind(kind string) { fd.kind = kind }
 // It must be called from the hub loop or the running task.
 func (fd *FD) Readable() bool { return fd.rready || !fd.stream || fd.hup }
 
+// ReadableNow is Readable, except that for a stream socket not yet in
+// epoll (NewSocketFD), whose readiness the hub has not seen, it asks the
+// kernel with a one-byte peek, which needs no buffer: a new connection
+// that has sent nothing yet then parks before its reader takes a buffer.
+// It must be called from the hub loop or the running task.
+func (fd *FD) ReadableNow() bool {
+	if !fd.Readable() {
+		return false
+	}
+	if fd.registered || !fd.stream || fd.hup || fd.closed {
+		return true
+	}
+	if peekEmpty(fd.sysfd) {
+		fd.rready = false
+		return false
+	}
+	return true
+}
+
 // SetStream declares the FD a byte stream (a TCP or Unix stream socket, a
 // pipe): a read that returns less than asked for has emptied the kernel's
 // buffer, so the next read waits for the poller's edge instead of making a
@@ -101,7 +160,7 @@ func (fd *FD) Readable() bool { return fd.rready || !fd.stream || fd.hup }
 // a system call that finds nothing.
 func (fd *FD) SetStream(stream bool) {
 	fd.stream = stream
-	if stream && !fd.hup {
+	if stream && !fd.hup && fd.registered {
 		fd.rready = false
 	}
 }
@@ -166,6 +225,9 @@ func (fd *FD) wait(t *Task, mode byte, timeout time.Duration) error {
 		return ErrBusy
 	}
 	if err := t.check(); err != nil {
+		return err
+	}
+	if err := fd.arm(); err != nil {
 		return err
 	}
 	*slot = t.Waker()
@@ -318,6 +380,9 @@ func (fd *FD) rawWrite(p []byte) (int, error) {
 		}
 		if err == unix.EAGAIN {
 			fd.wready = false
+			if aerr := fd.arm(); aerr != nil {
+				return nn, aerr
+			}
 			return nn, err
 		}
 		if err != nil {
@@ -430,7 +495,9 @@ func (fd *FD) release() error {
 	fd.released = true
 	fd.dropOut()
 	delete(fd.h.fds, fd.sysfd)
-	fd.h.poller.unregister(fd)
+	if fd.registered {
+		fd.h.poller.unregister(fd)
+	}
 	if err := unix.Close(fd.sysfd); err != nil {
 		return os.NewSyscallError("close", err)
 	}
@@ -443,6 +510,22 @@ func ignoringEINTR(fn func() (int, error)) (int, error) {
 		n, err := fn()
 		if err != unix.EINTR {
 			return n, err
+		}
+	}
+}
+
+// peekEmpty reports whether a non-blocking one-byte peek finds nothing
+// (EAGAIN). A bare system call: it runs on park paths, where every frame
+// counts (the shallow-stack rule of package builtins).
+//
+//go:noinline
+func peekEmpty(sysfd int) bool {
+	var b byte
+	for {
+		_, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(sysfd), uintptr(unsafe.Pointer(&b)), 1,
+			unix.MSG_PEEK|unix.MSG_DONTWAIT, 0, 0)
+		if e != unix.EINTR {
+			return e == unix.EAGAIN
 		}
 	}
 }

@@ -254,7 +254,11 @@ func (fd *FD) flushOut() {
 	}
 	if err == nil {
 		var m int
-		m, err = fd.rawWrite(q.out)
+		if fd.closed && fd.tcp {
+			m, err = fd.lastWrite(q.out)
+		} else {
+			m, err = fd.rawWrite(q.out)
+		}
 		q.out = q.out[m:]
 		n += m
 	}

@@ -49,6 +49,16 @@ func (h *Hub) selectPark(t *Task, rfds, wfds []*FD, timeout time.Duration) error
 	if err := t.check(); err != nil {
 		return err
 	}
+	for _, fd := range rfds {
+		if err := fd.arm(); err != nil {
+			return err
+		}
+	}
+	for _, fd := range wfds {
+		if err := fd.arm(); err != nil {
+			return err
+		}
+	}
 	wk := t.Waker()
 	for _, fd := range rfds {
 		fd.rwait = wk

@@ -15,10 +15,8 @@ import (
 // msgNoSignal keeps a send to a closed peer from raising SIGPIPE.
 const msgNoSignal = unix.MSG_NOSIGNAL
 
-// accept accepts a connection as a non-blocking, close-on-exec descriptor.
-func accept(fd int) (int, unix.Sockaddr, error) {
-	return unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-}
+// accept (accept_linux.go, accept_freebsd.go) accepts a connection as a
+// non-blocking, close-on-exec descriptor.
 
 // Socket creates a non-blocking, close-on-exec socket.
 // It is safe to call from any goroutine.

@@ -316,7 +316,13 @@ func (h *Hub) getWorker() *worker {
 	w := &worker{}
 	w.next, w.stop = iter.Pull(func(yield func(struct{}) bool) {
 		w.yield = yield
-		w.loop(h)
+		for t := w.task; ; t = w.task { // loop: no frame of its own under every task
+			t.started = true
+			t.err = t.call()
+			if !w.retire(h, t) {
+				return
+			}
+		}
 	})
 	return w
 }
@@ -324,38 +330,40 @@ func (h *Hub) getWorker() *worker {
 // maxIdleWorkers bounds the goroutines kept for reuse.
 const maxIdleWorkers = 1024
 
-// loop runs the worker's tasks until the hub releases it.
-func (w *worker) loop(h *Hub) {
-	for {
-		t := w.task
-		t.started = true
-		t.err = t.call() // not through a run method: one frame less under every task
-		t.state = stateDead
-		t.exit()
-		t.w, w.task = nil, nil
-		if len(h.idle) >= maxIdleWorkers || h.closing {
-			return // the coroutine ends; next returns to the loop
-		}
-		h.idle = append(h.idle, w)
-		if !w.yield(struct{}{}) {
-			return // stopped by Close
-		}
+// retire ends the worker's task t, and makes the worker idle until it
+// gets another, which it reports; false means the worker ends (too many
+// idle ones, or the hub closes). Out of line: the frames under every
+// running task are kept small (a parked task keeps the deepest stack it
+// reached).
+//
+//go:noinline
+func (w *worker) retire(h *Hub, t *Task) bool {
+	t.state = stateDead
+	t.exit()
+	t.w, w.task = nil, nil
+	if len(h.idle) >= maxIdleWorkers || h.closing {
+		return false // the coroutine ends; next returns to the loop
 	}
+	h.idle = append(h.idle, w)
+	return w.yield(struct{}{}) // false: stopped by Close
 }
 
 // call runs fn, turning a panic into an error so that one broken task never
 // takes the process down.
 func (t *Task) call() (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			where := "task " + t.name
-			if site := panicSite(); site != "" {
-				where += ", in " + site
-			}
-			err = &PanicError{Where: where, Value: r, Stack: debug.Stack()}
-		}
-	}()
+	defer t.recoverPanic(&err) // a method, not a closure: a smaller frame
 	return t.fn(t)
+}
+
+// recoverPanic is call's deferred function: it turns a panic into *err.
+func (t *Task) recoverPanic(err *error) {
+	if r := recover(); r != nil {
+		where := "task " + t.name
+		if site := panicSite(); site != "" {
+			where += ", in " + site
+		}
+		*err = &PanicError{Where: where, Value: r, Stack: debug.Stack()}
+	}
 }
 
 // panicSite returns the function that panicked, called from the deferred

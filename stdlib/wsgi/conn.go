@@ -30,6 +30,7 @@ type hconn struct {
 	t        *hub.Task
 	idle     bool // parked between requests, holding no buffer
 	upgraded bool // taken over by Upgrade during this request
+	isHead   bool // the request is a HEAD (c.req's fields go with the buffer)
 
 	buf  []byte // read buffer, nil when idle; buf[r:w] is unread
 	r, w int
@@ -37,6 +38,13 @@ type hconn struct {
 
 	remoteAddr, remotePort starlark.Value // boxed once per connection
 	cache                  envCache
+
+	result starlark.Value // the application's result, for after
+	err    error          // the application's error; then the error ending the thread
+
+	in    *input    // the request's wsgi.input
+	began time.Time // when the request's head was read, for the log
+	line  string    // the request line, for the log
 
 	body  body
 	resp  response
@@ -79,20 +87,45 @@ func (c *hconn) finish() {
 	}
 }
 
-// serve runs the request loop until the connection closes or must.
-func (c *hconn) serve() error {
-	for {
-		n, err := c.readHead()
-		if err != nil {
-			if err != errCut && http1.Status(err) != 0 {
-				c.refuse(http1.Status(err))
-			}
-			return nil
-		}
-		keep, err := c.serveRequest(n)
-		if err != nil || !keep || c.s.stopping {
-			return err
-		}
+// next reads and readies the connection's next request, and reports
+// whether there is one to call the application with (start.args).
+// Otherwise the connection ends, with c.err if it must stop its thread.
+//
+//go:noinline
+func (c *hconn) next() bool {
+	n, err := c.readHead()
+	if err != nil {
+		c.headFailed(err)
+		return false
+	}
+	env, err := c.begin(n)
+	if env == nil {
+		c.err = err
+		return false
+	}
+	c.start.args[0], c.start.args[1] = env, c.start
+	return true
+}
+
+// after writes the application's response (c.result, or the error c.err
+// it raised) and reports whether the connection may serve another
+// request.
+//
+//go:noinline
+func (c *hconn) after() bool {
+	result, err := c.result, c.err
+	c.result, c.err = nil, nil
+	keep, err := c.finishRequest(result, err)
+	c.err = err
+	return err == nil && keep && !c.s.stopping
+}
+
+// headFailed answers a head that could not be read whole or parsed.
+//
+//go:noinline
+func (c *hconn) headFailed(err error) {
+	if err != errCut && http1.Status(err) != 0 {
+		c.refuse(http1.Status(err))
 	}
 }
 
@@ -126,10 +159,7 @@ func (c *hconn) readHead() (int, error) {
 //
 //go:noinline
 func (c *hconn) waitIdle() error {
-	if c.buf != nil {
-		c.s.putBuf(c.buf)
-		c.buf, c.r, c.w = nil, 0, 0
-	}
+	c.dropBuf()
 	if c.s.stopping {
 		return errCut
 	}
@@ -140,6 +170,21 @@ func (c *hconn) waitIdle() error {
 		return errCut
 	}
 	return nil
+}
+
+// dropBuf gives the read buffer back when it holds no unread bytes: after
+// a head, so that an application that parks (a long-poll) holds none; a
+// read of the body takes one again. The head's fields in c.req, which
+// pointed into it, are dropped with it (the response uses only its
+// numbers and flags).
+func (c *hconn) dropBuf() {
+	if c.buf == nil {
+		return
+	}
+	c.s.putBuf(c.buf)
+	c.buf, c.r, c.w = nil, 0, 0
+	r := &c.req // its numbers and flags stay: the response reads them
+	r.Method, r.Target, r.Host, r.Upgrade, r.Headers = nil, nil, nil, nil, r.Headers[:0]
 }
 
 // fill reads more bytes into buf, compacting or growing it when full.

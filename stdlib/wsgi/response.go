@@ -31,30 +31,50 @@ type response struct {
 	bodyBytes int64
 }
 
-// serveRequest serves the request whose head is the first n bytes of
-// buf[r:], and reports whether the connection may serve another.
-func (c *hconn) serveRequest(n int) (bool, error) {
+// begin readies the request whose head is the first n bytes of buf[r:]
+// and its environ, and takes a max_size slot.
+// A nil environ means the request ends here: refused (with a nil error),
+// or the wait for a slot failed.
+//
+//go:noinline
+func (c *hconn) begin(n int) (*starlark.Dict, error) {
 	s := c.s
 	if len(c.req.Target) > s.urlLimit {
 		c.refuse(414)
-		return false, nil
+		return nil, nil
 	}
-	began := time.Now()
-	in := &input{c: c}
-	env := c.environ(in)
-	line := ""
+	c.began = time.Now()
+	c.in = &input{c: c}
+	env := c.environ(c.in)
+	c.line = ""
 	if s.logOutput && s.logWrite != nil {
-		line = requestLine(&c.req)
+		c.line = requestLine(&c.req)
 	}
 	c.r += n
 	c.startBody()
 	c.resp = response{length: -1, close: !s.keepalive || c.req.Close || s.stopping, fields: c.resp.fields[:0]}
-	if err := s.acquire(c.t); err != nil {
-		return false, err
+	c.isHead = string(c.req.Method) == "HEAD"
+	if c.r == c.w {
+		c.dropBuf()
 	}
-	err := c.callApp(env)
+	if err := s.acquire(c.t); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// finishRequest writes the application's result (or the error it raised), and
+// reports whether the connection may serve another request.
+//
+//go:noinline
+func (c *hconn) finishRequest(result starlark.Value, err error) (bool, error) {
+	s := c.s
+	c.start.args[0], c.start.args[1] = nil, nil
+	if err == nil {
+		err = c.writeApp(result)
+	}
 	s.release()
-	in.c = nil
+	c.in.c, c.in = nil, nil
 	if err != nil {
 		switch {
 		case s.rt.Fatal(err):
@@ -70,17 +90,15 @@ func (c *hconn) serveRequest(n int) (bool, error) {
 	if cap(c.out) > 64<<10 {
 		c.out = nil
 	}
-	s.logRequest(c, line, began)
+	s.logRequest(c, c.line, c.began)
+	c.line = ""
 	return keep, nil
 }
 
-// callApp calls the application and writes its result.
-func (c *hconn) callApp(env *starlark.Dict) error {
-	c.start.args[0], c.start.args[1] = env, c.start
-	result, err := starlark.Call(c.th, c.s.app, c.start.args[:], nil)
-	c.start.args[0], c.start.args[1] = nil, nil
-	if err != nil || c.upgraded {
-		return err
+// writeApp writes the result of an application that returned.
+func (c *hconn) writeApp(result starlark.Value) error {
+	if c.upgraded {
+		return nil // the connection is the new protocol's (Upgrade)
 	}
 	if !c.resp.called {
 		return fmt.Errorf("wsgi: the application returned without calling start_response")
@@ -253,7 +271,7 @@ func (c *hconn) writeNow(p []byte) error {
 func (c *hconn) head(total int64) error {
 	r := &c.resp
 	req := &c.req
-	r.noBody = string(req.Method) == "HEAD" || r.code < 200 || r.code == 204 || r.code == 304
+	r.noBody = c.isHead || r.code < 200 || r.code == 204 || r.code == 304
 	bodyless := r.code < 200 || r.code == 204 || r.code == 304
 	out, err := http1.AppendStatusLine(c.out[:0], req.Minor, r.code, r.reason)
 	if err != nil {

@@ -63,7 +63,6 @@ type server struct {
 	errors     starlark.Value
 	serverName starlark.Value
 	serverPort starlark.Value
-	handler    *starlark.Builtin
 
 	conns    map[*hconn]struct{}
 	serving  int           // requests being served (max_size)
@@ -164,7 +163,6 @@ func newServer(rt *builtins.Runtime, b *starlark.Builtin, args starlark.Tuple, k
 		s.scheme = starlark.String("https")
 	}
 	s.setServerAddr(ln)
-	s.handler = starlark.NewBuiltin("wsgi.connection", s.serveConn)
 	return s, ln, nil
 }
 
@@ -208,7 +206,25 @@ func (s *server) spawn(v starlark.Value) {
 		}
 		return
 	}
-	s.rt.Spawn("", s.handler, acc, nil)
+	sock, ok := acc[0].(*builtins.Socket)
+	if !ok {
+		return
+	}
+	addr := acc[1]
+	// The thread's body is this one frame, and an application that parks
+	// has only it of the connection's under its own: the rest is out of
+	// line (next, after), so that a parked request stays on a 4 KiB stack
+	// (the shallow-stack rule, builtins/doc.go).
+	s.rt.SpawnFunc("", func(t *hub.Task) error {
+		c := s.open(sock, t, addr)
+		for c.next() {
+			c.result, c.err = starlark.Call(c.th, s.app, c.start.args[:], nil)
+			if !c.after() {
+				break
+			}
+		}
+		return s.closeConn(c)
+	})
 }
 
 // stop closes the idle connections, waits up to stopGrace for the others
@@ -238,29 +254,30 @@ func (s *server) stop(t *hub.Task) {
 	}
 }
 
-// serveConn is the body of a connection's green thread.
-func (s *server) serveConn(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	sock, _ := args[0].(*builtins.Socket)
-	if sock == nil {
-		return starlark.None, nil
-	}
-	t, err := s.rt.TaskFor(th, b)
-	if err != nil {
-		sock.NetConn().Close()
-		return nil, err
-	}
-	c := newConn(s, sock, th, t, args[1])
+// open makes the connection's hconn and counts it.
+//
+//go:noinline
+func (s *server) open(sock *builtins.Socket, t *hub.Task, addr starlark.Value) *hconn {
+	c := newConn(s, sock, t.Data.(*builtins.GreenThread).Thread(), t, addr)
 	s.conns[c] = struct{}{}
-	err = c.serve()
+	return c
+}
+
+// closeConn closes c and forgets it, and returns the error that ends its
+// thread: only what must stop it (a kill, an interrupt). A stopping
+// server's thread wakes when the last connection goes.
+//
+//go:noinline
+func (s *server) closeConn(c *hconn) error {
 	c.finish()
 	delete(s.conns, c)
 	if s.stopping && len(s.conns) == 0 {
 		s.drained.WakeAll(nil)
 	}
-	if err != nil && s.rt.Fatal(err) {
-		return nil, err
+	if err := c.err; err != nil && s.rt.Fatal(err) {
+		return err
 	}
-	return starlark.None, nil
+	return nil
 }
 
 // acquire waits for one of the max_size request slots.
