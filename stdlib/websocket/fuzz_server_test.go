@@ -43,16 +43,9 @@ func FuzzFrames(f *testing.F) {
 			if h[1]&0x80 != 0 || h[0]&0x70 != 0 {
 				t.Fatalf("bad frame header %x", h)
 			}
-			n := uint64(h[1] & 0x7F)
-			switch n {
-			case 126:
-				var l [2]byte
-				io.ReadFull(cl.br, l[:])
-				n = uint64(binary.BigEndian.Uint16(l[:]))
-			case 127:
-				var l [8]byte
-				io.ReadFull(cl.br, l[:])
-				n = binary.BigEndian.Uint64(l[:])
+			n, err := payloadLength(cl.br, h[1])
+			if err != nil {
+				t.Fatalf("cut frame header after %x: %v", data, err)
 			}
 			if n > 2<<20 {
 				t.Fatalf("frame of %d bytes from an echo server limited to 1 MiB", n)

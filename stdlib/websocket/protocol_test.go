@@ -207,6 +207,23 @@ func encode(fin bool, op byte, payload []byte, mask bool, length uint64) []byte 
 	return out
 }
 
+// payloadLength reads the extended payload length that follows a frame's
+// second header byte b1 (RFC 6455, 5.2), if any, and returns the length.
+func payloadLength(r io.Reader, b1 byte) (uint64, error) {
+	switch n := uint64(b1 & 0x7F); n {
+	case 126:
+		var l [2]byte
+		_, err := io.ReadFull(r, l[:])
+		return uint64(binary.BigEndian.Uint16(l[:])), err
+	case 127:
+		var l [8]byte
+		_, err := io.ReadFull(r, l[:])
+		return binary.BigEndian.Uint64(l[:]), err
+	default:
+		return n, nil
+	}
+}
+
 // read reads one frame from the server, which must not be masked.
 func (cl *client) read() (fin bool, op byte, payload []byte) {
 	cl.t.Helper()
@@ -217,16 +234,9 @@ func (cl *client) read() (fin bool, op byte, payload []byte) {
 	if h[1]&0x80 != 0 {
 		cl.t.Fatal("the server masked its frame")
 	}
-	n := uint64(h[1] & 0x7F)
-	switch n {
-	case 126:
-		var l [2]byte
-		io.ReadFull(cl.br, l[:])
-		n = uint64(binary.BigEndian.Uint16(l[:]))
-	case 127:
-		var l [8]byte
-		io.ReadFull(cl.br, l[:])
-		n = binary.BigEndian.Uint64(l[:])
+	n, err := payloadLength(cl.br, h[1])
+	if err != nil {
+		cl.t.Fatalf("reading a frame's length: %v", err)
 	}
 	payload = make([]byte, n)
 	if _, err := io.ReadFull(cl.br, payload); err != nil {
