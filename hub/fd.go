@@ -63,17 +63,17 @@ func (h *Hub) NewFD(sysfd int) (*FD, error) {
 
 // NewSocketFD is NewFD for a socket that is already non-blocking (from
 // accept4 or socket with SOCK_NONBLOCK), such as an accepted connection:
-// it makes no fcntl, and on the epoll hub adds the descriptor to epoll
-// only when a call first has to wait on it (an EAGAIN), so that a
-// connection served without waiting (read a request, write a response,
-// close) costs no epoll_ctl at all. Until then reads are tried, not
-// inferred from edges. The other pollers register it at once, so that
+// it makes no fcntl, and with an edge poller (epoll, kqueue) adds the
+// descriptor only when a call first has to wait on it (an EAGAIN), so
+// that a connection served without waiting (read a request, write a
+// response, close) costs no epoll_ctl at all. Until then reads are tried,
+// not inferred from edges. poll and select register it at once, so that
 // select refuses a descriptor past its set here (ErrFDTooLarge; sysfd
 // stays the caller's), as NewFD does.
 // It must be called from the hub loop or the running task.
 func (h *Hub) NewSocketFD(sysfd int) (*FD, error) {
 	fd := &FD{h: h, sysfd: sysfd, rready: true, wready: true, timeout: -1, lidx: -1}
-	if h.pollerName != "epoll" {
+	if !h.lateFDs {
 		if err := h.poller.register(fd); err != nil {
 			return nil, err
 		}

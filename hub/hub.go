@@ -42,6 +42,7 @@ type Hub struct {
 	start      time.Time
 	poller     poller
 	pollerName string  // canonical name of poller
+	lateFDs    bool    // the poller registers FDs late (pollerKind.edge)
 	wakeup     *wakeup // wakes the loop's wait from any goroutine
 	maxEvents  int     // Config.MaxEvents, for SetPoller
 	usedIO     bool    // an FD was made: the poller can no longer change
@@ -108,6 +109,7 @@ func New(cfg Config) (*Hub, error) {
 		start:      time.Now(),
 		poller:     p,
 		pollerName: k.name,
+		lateFDs:    k.edge,
 		wakeup:     w,
 		maxEvents:  cfg.MaxEvents,
 		fds:        make(map[int]*FD),

@@ -46,10 +46,14 @@ type poller interface {
 	close() error
 }
 
-// A pollerKind names a poller and opens one.
+// A pollerKind names a poller and opens one. An edge poller reports, when
+// an FD is registered, the readiness it already has, so an FD may be
+// registered late, only once a call must wait (NewSocketFD); the others
+// take every FD at once, so that select refuses one past its set there.
 type pollerKind struct {
 	name string
 	open func(maxEvents int, w *wakeup) (poller, error)
+	edge bool
 }
 
 // PollerEnv is the environment variable that chooses the poller of every
@@ -156,7 +160,7 @@ func (h *Hub) SetPoller(name string) error {
 		return err
 	}
 	old := h.poller
-	h.poller, h.pollerName = p, k.name
+	h.poller, h.pollerName, h.lateFDs = p, k.name, k.edge
 	return old.close()
 }
 

@@ -4,4 +4,4 @@
 
 package hub
 
-var osPollers = []pollerKind{{"kqueue", openKqueue}, {"poll", openPoll}, {"select", openSelect}}
+var osPollers = []pollerKind{{"kqueue", openKqueue, true}, {"poll", openPoll, false}, {"select", openSelect, false}}

@@ -2,4 +2,4 @@
 
 package hub
 
-var osPollers = []pollerKind{{"epoll", openEpoll}, {"poll", openPoll}, {"select", openSelect}}
+var osPollers = []pollerKind{{"epoll", openEpoll, true}, {"poll", openPoll, false}, {"select", openSelect, false}}
