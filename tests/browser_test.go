@@ -149,4 +149,9 @@ func TestWebChatBrowser(t *testing.T) {
 	if line, _ := readLine(nc, 10*time.Second); line != "* bob left\n" {
 		t.Fatalf("nc got %q, want bob's leave", line)
 	}
+	// The page keeps who is here from the welcome, joins and leaves.
+	got, err := chromedp.Run(alice, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("#who li")).map(li => li.textContent).join(",")`))
+	if err != nil || got != "alice,"+ncName {
+		t.Errorf("who is here after bob left: %q, %v; want alice,%s", got, err, ncName)
+	}
 }
