@@ -18,6 +18,7 @@
 package builtins
 
 import (
+	"errors"
 	"io"
 	"reflect"
 	"sort"
@@ -46,9 +47,14 @@ type Console struct {
 	// are copied into Globals before each chunk, and the names a chunk
 	// binds are stored back into it.
 	Locals *starlark.Dict
+	// FromStart makes positions count lines from the start of the input,
+	// as in a script piped in (python3 < file numbers it so), rather than
+	// from each chunk's first line, as at a terminal.
+	FromStart bool
 
-	seen map[string]starlark.Value // last values merged from Source and Locals
-	eof  bool
+	seen  map[string]starlark.Value // last values merged from Source and Locals
+	eof   bool
+	lines int // lines read before the current chunk
 }
 
 // NewConsole returns a console whose globals start as a copy of globals,
@@ -85,6 +91,7 @@ func (c *Console) Read(prompt func(string) (string, error)) (*syntax.File, error
 	p := PS1
 	var perr error
 	read := false
+	n, before := 0, c.lines // lines of this chunk, and before it
 	readline := func() ([]byte, error) {
 		line, err := prompt(p)
 		p = PS2
@@ -97,14 +104,27 @@ func (c *Console) Read(prompt func(string) (string, error)) (*syntax.File, error
 			return nil, err
 		}
 		read = true
+		n++
 		return []byte(line + "\n"), nil
 	}
 	f, err := c.Options.ParseCompoundStmt(c.Filename, readline)
+	c.lines += n
 	if perr != nil {
 		return nil, perr
 	}
+	if !c.FromStart {
+		before = 0
+	}
 	if err != nil {
+		var se syntax.Error
+		if errors.As(err, &se) && before > 0 {
+			se.Pos.Line += int32(before)
+			err = se
+		}
 		return nil, SyntaxHint(err)
+	}
+	if before > 0 {
+		shiftLines(reflect.ValueOf(f), int32(before))
 	}
 	if c.eof && len(f.Stmts) == 0 {
 		return nil, io.EOF
@@ -270,4 +290,37 @@ func attrOf(v starlark.Value, name string) starlark.Value {
 
 func isNameByte(b byte) bool {
 	return b == '_' || b == '.' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
+}
+
+var positionType = reflect.TypeFor[syntax.Position]()
+
+// shiftLines adds delta to the line of every position in the syntax tree
+// v, so that a chunk's positions count from the start of the input. A
+// freshly parsed tree has no cycles (nothing is resolved yet).
+func shiftLines(v reflect.Value, delta int32) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			shiftLines(v.Elem(), delta)
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			shiftLines(v.Index(i), delta)
+		}
+	case reflect.Struct:
+		if v.Type() == positionType {
+			if v.CanSet() {
+				p := v.Addr().Interface().(*syntax.Position)
+				if p.IsValid() {
+					p.Line += delta
+				}
+			}
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				shiftLines(v.Field(i), delta)
+			}
+		}
+	}
 }

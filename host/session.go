@@ -44,6 +44,11 @@ func (h *Host) NewSession() *Session {
 	return s
 }
 
+// LinesFromStart makes the positions of the session's chunks count lines
+// from the start of its input, as for a script piped in, rather than from
+// each chunk's first line, as at a terminal. Call it before the first Read.
+func (s *Session) LinesFromStart() { s.con.FromStart = true }
+
 // Read reads one chunk of input, calling prompt for each line with
 // builtins.PS1 (">>> ") and then builtins.PS2 ("... "); prompt returns the
 // line without its newline. It returns prompt's error (io.EOF, an

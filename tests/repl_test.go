@@ -34,10 +34,14 @@ func TestREPLPipedStdin(t *testing.T) {
 		{
 			name:   "an error stops",
 			stdin:  "print('a')\n1 // 0\nprint('b')\n",
-			stdout: "a\n", stderr: "<stdin>:1:3: in <expr>\nZeroDivisionError: floored division by zero\n", code: 1,
+			stdout: "a\n", stderr: "<stdin>:2:3: in <expr>\nZeroDivisionError: floored division by zero\n", code: 1,
 		},
-		{name: "an undefined name stops", stdin: "print('a')\nundefined\nprint('b')\n", stdout: "a\n", stderr: "<stdin>:1:1: undefined: undefined", code: 1},
+		{name: "an undefined name stops", stdin: "print('a')\nundefined\nprint('b')\n", stdout: "a\n", stderr: "<stdin>:2:1: undefined: undefined", code: 1},
 		{name: "a syntax error stops", stdin: "def (\nprint('no')\n", stderr: "<stdin>:1:6: not an identifier", code: 1},
+		// Positions count from the start of the piped input, blank lines,
+		// blocks and earlier chunks included.
+		{name: "a later syntax error names its line", stdin: "x = 1\n\ndef f():\n    return x\n\ny = 1 +\nprint('no')\n", stderr: "<stdin>:6:8: got newline, want primary expression", code: 1},
+		{name: "a later runtime error names its line", stdin: "def f(n):\n    return 10 // n\n\nprint(f(5))\nprint(f(0))\n", stdout: "2\n", stderr: "<stdin>:2:15: in f\nZeroDivisionError", code: 1},
 		{name: "an uncaught KeyboardInterrupt stops with 130", stdin: "raise_(KeyboardInterrupt)\nprint('no')\n", stderr: "\nKeyboardInterrupt\n", code: 130},
 		{name: "a caught error goes on", stdin: "catch(fail, 'x')[1]\nprint('b')\n", stdout: "Error(\"fail: x\")\nb\n"},
 		{name: "exit()", stdin: "print('a')\nexit(5)\nprint('b')\n", stdout: "a\n", code: 5},

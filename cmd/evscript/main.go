@@ -213,6 +213,9 @@ func console(filename string, src any, args []string, backdoor string, blocking 
 		// Piped input stops at its first error, as python3 < file does;
 		// with -i, as python3 -i, the console goes on.
 		interactive: interactive, stopOnError: !isTerminal(os.Stdin) && filename == ""}
+	if !isTerminal(os.Stdin) {
+		r.s.LinesFromStart() // a piped script's errors name its own lines
+	}
 	if backdoor != "" && !serveBackdoor(h, backdoor) {
 		return 1
 	}
