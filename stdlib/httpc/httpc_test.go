@@ -408,16 +408,18 @@ httpc.get(BASE + "/echo")
 	if n := ts2.conns.Load(); n != 2 {
 		t.Errorf("after a Connection: close request, %d connections, want 2", n)
 	}
-	defer httpc.SetIdleTimeout(10 * time.Millisecond)()
+	// The timeout is long enough that the second request reuses the
+	// first's connection even on a loaded machine, and the sleep is longer.
+	defer httpc.SetIdleTimeout(250 * time.Millisecond)()
 	ts3 := newTestServer(t, false)
 	run(t, `
 httpc.get(BASE + "/echo")
 httpc.get(BASE + "/echo")
-api.sleep(0.03)
+api.sleep(0.6)
 httpc.get(BASE + "/echo")
 `, base(ts3))
 	if n := ts3.conns.Load(); n != 2 {
-		t.Errorf("with a 10 ms idle timeout, %d connections, want 2", n)
+		t.Errorf("with a 250 ms idle timeout, %d connections, want 2", n)
 	}
 }
 
