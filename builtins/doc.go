@@ -43,7 +43,8 @@
 // The shallow-stack rule. A green thread is a goroutine, and a parked one
 // keeps the stack its deepest call ever reached: 4 KiB for a thread that
 // parks in the common waits (sleep, channels, events, queues, semaphores,
-// readline), 8 KiB once any chain of frames on the way went past that.
+// readline and recv before they have read), 8 KiB once any chain of frames
+// on the way went past that (a read itself goes deeper than its park).
 // That is most of what an idle connection or a parked thread costs, so the
 // functions between a builtin's entry and its park keep their frames
 // small: error paths and argument unpacking that is not the common case

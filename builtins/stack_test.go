@@ -51,12 +51,13 @@ gp.spawn(api.sleep, 3600)
 cp = coros.CoroutinePool(max_size=1)
 cp.execute_async(api.sleep, 3600)
 `
-	// limit 0 means parkedStackLimit. recv already parks on 8 KiB
-	// (measured at cb1241c, before this test existed; g.wait did too until
-	// the hub's worker lost a frame under every task), and so does any park
-	// under catch, try_except or with_timeout (a second interpreter frame,
-	// 1,648 bytes, is on the stack): theirs is the bound that keeps them
-	// from growing further until their paths are made shallow.
+	// limit 0 means parkedStackLimit. recv parked on 8 KiB until it waited
+	// for readability at its top, as readline does (g.wait did too until
+	// the hub's worker lost a frame under every task). Any park under
+	// catch, try_except or with_timeout parks on 8 KiB (a second
+	// interpreter frame, 1,656 bytes, is on the stack): theirs is the bound
+	// that keeps them from growing further until their paths are made
+	// shallow.
 	for _, tc := range []struct {
 		name, xs, call string
 		limit          float64
@@ -87,7 +88,8 @@ cp.execute_async(api.sleep, 3600)
 		{"catch(readline)", "[conn().makefile('r') for i in range(N)]", "catch(x.readline)", 2 * parkedStackLimit},
 		{"try_except(readline)", "[conn().makefile('r') for i in range(N)]", "try_except(x.readline, {}, finally_=lambda: None)", 2 * parkedStackLimit},
 		{"with_timeout(sleep)", "", "api.with_timeout(3600, api.sleep, 3000)", 2 * parkedStackLimit},
-		{"recv", "[conn() for i in range(N)]", "x.recv(100)", 2 * parkedStackLimit},
+		{"recv", "[conn() for i in range(N)]", "x.recv(100)", 0},
+		{"recv()", "[conn() for i in range(N)]", "x.recv()", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if strings.Contains(tc.xs, "conn()") && hub.EnvPoller() == "select" {

@@ -41,14 +41,14 @@ type Task struct {
 	h        *Hub
 	name     string
 	fn       func(t *Task) error
-	state    taskState
 	reason   string // what a parked task waits on
 	waitFD   *FD    // the FD a task parked in FD.wait waits on (its reason)
 	gen      uint64 // identifies the current (or next) park
 	wakeErr  error  // returned by the current park
 	killErr  error  // raised at the next park (Kill of the running task)
 	w        *worker
-	waitMode byte // 'r' or 'w', with waitFD
+	state    taskState // beside the other bytes: a Task is 240 bytes, not 256
+	waitMode byte      // 'r' or 'w', with waitFD
 	started  bool
 	err      error // the function's result, once dead
 	done     []func()
