@@ -176,7 +176,8 @@ func (c *hconn) waitIdle() error {
 // a head, so that an application that parks (a long-poll) holds none; a
 // read of the body takes one again. The head's fields in c.req, which
 // pointed into it, are dropped with it (the response uses only its
-// numbers and flags).
+// numbers and flags), and the slice of header fields goes back to the
+// server's free list with the buffer.
 func (c *hconn) dropBuf() {
 	if c.buf == nil {
 		return
@@ -184,7 +185,8 @@ func (c *hconn) dropBuf() {
 	c.s.putBuf(c.buf)
 	c.buf, c.r, c.w = nil, 0, 0
 	r := &c.req // its numbers and flags stay: the response reads them
-	r.Method, r.Target, r.Host, r.Upgrade, r.Headers = nil, nil, nil, nil, r.Headers[:0]
+	c.s.putHeaders(r.Headers)
+	r.Method, r.Target, r.Host, r.Upgrade, r.Headers = nil, nil, nil, nil, nil
 }
 
 // fill reads more bytes into buf, compacting or growing it when full.
@@ -192,6 +194,9 @@ func (c *hconn) fill() error {
 	switch {
 	case c.buf == nil:
 		c.buf, c.r, c.w = c.s.getBuf(), 0, 0
+		if c.req.Headers == nil {
+			c.req.Headers = c.s.getHeaders()
+		}
 	case c.r == c.w:
 		c.r, c.w = 0, 0
 	case c.w == len(c.buf) && c.r > 0:

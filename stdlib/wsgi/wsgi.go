@@ -73,6 +73,7 @@ type server struct {
 	logBuf  []byte                    // the log line being formatted
 	logArgs [1]starlark.Value         // write's argument, reused
 	bufs    [][]byte                  // free read buffers
+	hdrs    []http1.Headers           // free header slices, each empty
 	names   map[string]starlark.Value // header name -> environ key
 	date    dateCache
 }
@@ -314,9 +315,32 @@ func (s *server) putBuf(b []byte) {
 	}
 }
 
+// getHeaders returns an empty slice of header fields from the free list,
+// or nil (ParseRequest then allocates one).
+func (s *server) getHeaders() http1.Headers {
+	if n := len(s.hdrs); n > 0 {
+		h := s.hdrs[n-1]
+		s.hdrs[n-1] = nil
+		s.hdrs = s.hdrs[:n-1]
+		return h
+	}
+	return nil
+}
+
+// putHeaders gives a slice of header fields back, cleared so that it holds
+// no pointer into a read buffer; large ones are dropped.
+func (s *server) putHeaders(h http1.Headers) {
+	if h != nil && cap(h) <= maxFreeHeaders && len(s.hdrs) < maxFreeBufs {
+		clear(h[:cap(h)])
+		s.hdrs = append(s.hdrs, h[:0])
+	}
+}
+
 // Read buffers: each connection in a request holds one.
 const (
 	bufSize     = 4 << 10
 	maxFreeBufs = 256
 	maxBuf      = 128 << 10 // a head may grow the buffer up to this
+
+	maxFreeHeaders = 64 // header fields in a slice kept on the free list
 )
