@@ -69,6 +69,7 @@ type Hub struct {
 	worked     bool          // a task ran since the loop last went idle
 	onIdle     func()        // Config.OnIdle
 	awaiting   int           // Await calls in flight
+	awaiters   awaiters      // Await's idle goroutines
 
 	stopped bool
 	closing bool
@@ -393,6 +394,7 @@ func (h *Hub) Close() error {
 		w.stop()
 	}
 	h.idle = nil
+	h.awaiters.close()
 	err := h.poller.close()
 	if err2 := h.wakeup.close(); err == nil {
 		err = err2

@@ -229,8 +229,8 @@ func (t *Task) ParkTimeout(reason string, d time.Duration) error {
 	return err
 }
 
-// Await runs fn on a goroutine of its own, off the hub, while t is parked,
-// and returns fn's error. fn must not touch hub or script state. If t is
+// Await runs fn on another goroutine (one of the hub's awaiters, kept for
+// reuse), off the hub, while t is parked, and returns fn's error. fn must not touch hub or script state. If t is
 // killed meanwhile, Await returns the kill's error at once and cancels ctx;
 // fn's late result is dropped.
 // It must be called by t itself.
@@ -243,13 +243,12 @@ func (t *Task) Await(fn func(ctx context.Context) error) error {
 	defer cancel()
 	w := t.Waker()
 	h.awaiting++
-	go func() {
-		err := fn(ctx)
+	h.awaiters.run(awaitJob{ctx, fn, func(err error) {
 		h.Post(func() {
 			h.awaiting--
 			w.wake(err)
 		})
-	}()
+	}})
 	return t.Park("await")
 }
 

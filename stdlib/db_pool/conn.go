@@ -51,6 +51,8 @@ type link struct {
 	wrote bool    // the open transaction did more than plain SELECTs
 	stale bool    // the open transaction is a previous holder's: roll it back before anything
 	db    *sql.DB // connect's own handle, closed with the connection; nil in a pool
+
+	typeNames map[uint32]starlark.String // PostgreSQL type names by OID (pg.go)
 }
 
 var _ starlark.HasAttrs = (*Conn)(nil)

@@ -78,13 +78,8 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 		}
 		fields := rows.FieldDescriptions()
 		desc := make(starlark.Tuple, len(fields))
-		tm := conn.TypeMap()
 		for i, f := range fields {
-			name := ""
-			if t, ok := tm.TypeForOID(f.DataTypeOID); ok {
-				name = strings.ToUpper(t.Name)
-			}
-			desc[i] = starlark.Tuple{starlark.String(f.Name), starlark.String(name),
+			desc[i] = starlark.Tuple{starlark.String(f.Name), c.l.typeName(conn, f.DataTypeOID),
 				starlark.None, starlark.None, starlark.None, starlark.None, starlark.None}
 		}
 		r.desc = desc
@@ -114,4 +109,22 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 		r.rowcount = int64(len(r.rows))
 		return br.Close()
 	})
+}
+
+// typeName returns the upper-case name of the type oid on conn, as
+// description gives it, remembered for the connection's next statements.
+// It runs off the hub, holding l.mu.
+func (l *link) typeName(conn *pgx.Conn, oid uint32) starlark.String {
+	if name, ok := l.typeNames[oid]; ok {
+		return name
+	}
+	name := starlark.String("")
+	if t, ok := conn.TypeMap().TypeForOID(oid); ok {
+		name = starlark.String(strings.ToUpper(t.Name))
+	}
+	if l.typeNames == nil {
+		l.typeNames = make(map[uint32]starlark.String)
+	}
+	l.typeNames[oid] = name
+	return name
 }
