@@ -68,3 +68,25 @@ func TestAwaitReuse(t *testing.T) {
 		t.Errorf("after Close: %d idle awaiters, closed %v", n, h.awaiters.closed)
 	}
 }
+
+// TestPostWhileBusy checks that a Post made while the loop is busy, which
+// writes nothing to the wake-up descriptor, still wakes the next wait.
+func TestPostWhileBusy(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		h := tk.h
+		w := tk.Waker()
+		done := make(chan struct{})
+		go func() {
+			h.Post(func() { w.Wake(nil) })
+			close(done)
+		}()
+		<-done // the loop is busy running this task meanwhile
+		if h.wakeup.waking.Load() {
+			return fmt.Errorf("a Post to a busy loop wrote the wake-up descriptor")
+		}
+		return tk.Park("posted") // woken by the Post: the wait does not block
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
