@@ -53,6 +53,7 @@ type link struct {
 	db    *sql.DB // connect's own handle, closed with the connection; nil in a pool
 
 	typeNames map[uint32]starlark.String // PostgreSQL type names by OID (pg.go)
+	chain     int8                       // the server takes ROLLBACK AND CHAIN: 1 yes, -1 no, 0 unknown yet
 }
 
 var _ starlark.HasAttrs = (*Conn)(nil)
