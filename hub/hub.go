@@ -69,6 +69,7 @@ type Hub struct {
 	worked     bool          // a task ran since the loop last went idle
 	onIdle     func()        // Config.OnIdle
 	awaiting   int           // Await calls in flight
+	awaiters   awaiters      // Await's idle goroutines
 
 	stopped bool
 	closing bool
@@ -140,7 +141,9 @@ func (h *Hub) Post(fn func()) {
 	h.inbox = append(h.inbox, fn)
 	h.mu.Unlock()
 	h.posted.Store(true)
-	h.wakeup.wake()
+	if h.wakeup.sleeping.Load() {
+		h.wakeup.wake() // else the loop sees posted before it waits (poll)
+	}
 }
 
 // Hold keeps Run from reporting a deadlock or returning idle until release
@@ -259,9 +262,22 @@ func (h *Hub) pollTimeout() time.Duration {
 	return d
 }
 
-// poll waits for FD events and applies them.
+// poll waits for FD events and applies them. Before a wait that may
+// block it says so (wakeup.sleeping), then looks at posted once more: a
+// Post either sees sleeping and wakes the wait, or is seen here and the
+// wait does not block. So a Post made while the loop is busy, the common
+// case under load, costs no write to the wake-up descriptor.
 func (h *Hub) poll(timeout time.Duration) error {
-	return h.poller.wait(h, timeout)
+	if timeout == 0 {
+		return h.poller.wait(h, 0)
+	}
+	h.wakeup.sleeping.Store(true)
+	if h.posted.Load() {
+		timeout = 0
+	}
+	err := h.poller.wait(h, timeout)
+	h.wakeup.sleeping.Store(false)
+	return err
 }
 
 // fireTimers fires every timer due now, in (deadline, creation) order.
@@ -393,6 +409,7 @@ func (h *Hub) Close() error {
 		w.stop()
 	}
 	h.idle = nil
+	h.awaiters.close()
 	err := h.poller.close()
 	if err2 := h.wakeup.close(); err == nil {
 		err = err2

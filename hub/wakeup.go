@@ -11,6 +11,7 @@ import "sync/atomic"
 type wakeup struct {
 	rfd, wfd int         // read and write ends (the same eventfd on Linux)
 	waking   atomic.Bool // a wake-up is pending in the descriptor
+	sleeping atomic.Bool // the loop is in, or about to enter, a wait that may block (Hub.poll)
 	closed   atomic.Bool
 	buf      [64]byte
 }

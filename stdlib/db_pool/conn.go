@@ -51,6 +51,9 @@ type link struct {
 	wrote bool    // the open transaction did more than plain SELECTs
 	stale bool    // the open transaction is a previous holder's: roll it back before anything
 	db    *sql.DB // connect's own handle, closed with the connection; nil in a pool
+
+	typeNames map[uint32]starlark.String // PostgreSQL type names by OID (pg.go)
+	chain     int8                       // the server takes ROLLBACK AND CHAIN: 1 yes, -1 no, 0 unknown yet
 }
 
 var _ starlark.HasAttrs = (*Conn)(nil)

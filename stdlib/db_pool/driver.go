@@ -167,7 +167,30 @@ func firstWord(stmt string) string {
 // rather than executed (its row count and last row id kept).
 func returnsRows(stmt string) bool {
 	return isKeyword(stmt, "SELECT", "WITH", "VALUES", "PRAGMA", "EXPLAIN", "SHOW", "TABLE") ||
-		strings.Contains(strings.ToUpper(stmt), "RETURNING")
+		containsUpper(stmt, "RETURNING")
+}
+
+// containsUpper reports whether s contains word, which is upper case, in
+// any case of ASCII letters. Unlike strings.ToUpper it allocates nothing:
+// it runs for every statement.
+func containsUpper(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		j := 0
+		for j < len(word) {
+			c := s[i+j]
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			if c != word[j] {
+				break
+			}
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
 }
 
 // readOnly reports whether stmt only reads: a SELECT (or VALUES, SHOW,
@@ -178,9 +201,8 @@ func readOnly(stmt string) bool {
 	if !isKeyword(stmt, "SELECT", "VALUES", "SHOW", "TABLE", "EXPLAIN") {
 		return false
 	}
-	upper := strings.ToUpper(stmt)
-	return !strings.Contains(upper, "RETURNING") && !strings.Contains(upper, " FOR ") &&
-		!strings.Contains(upper, "LOCK") && !strings.Contains(upper, "INTO")
+	return !containsUpper(stmt, "RETURNING") && !containsUpper(stmt, " FOR ") &&
+		!containsUpper(stmt, "LOCK") && !containsUpper(stmt, "INTO")
 }
 
 // sqliteClass follows Python's sqlite3: constraint violations are

@@ -62,3 +62,47 @@ func FuzzFirstWord(f *testing.F) {
 		returnsRows(stmt)
 	})
 }
+
+func TestReadOnly(t *testing.T) {
+	for _, test := range []struct {
+		stmt string
+		want bool
+	}{
+		{"SELECT v FROM t WHERE id = $1", true},
+		{"select v from t", true},
+		{"SELECT * FROM t FOR UPDATE", false},
+		{"select * from t for share", false},
+		{"SELECT * INTO t2 FROM t", false},
+		{"select pg_advisory_lock(1)", false},
+		{"INSERT INTO t VALUES (1) returning id", false},
+		{"VALUES (1)", true},
+		{"UPDATE t SET x = 1", false},
+		{"SELECT 'é' FROM t", true},
+		{"SELECT 'ſelect' FROM t", true}, // ToUpper would make S of ſ
+		{"", false},
+	} {
+		if got := readOnly(test.stmt); got != test.want {
+			t.Errorf("readOnly(%q) = %v, want %v", test.stmt, got, test.want)
+		}
+	}
+}
+
+func TestContainsUpper(t *testing.T) {
+	for _, test := range []struct {
+		s, word string
+		want    bool
+	}{
+		{"insert ... Returning id", "RETURNING", true},
+		{"RETURNING", "RETURNING", true},
+		{"RETURNIN", "RETURNING", false},
+		{"x RETURNINGx", "RETURNING", true},
+		{"a for b", " FOR ", true},
+		{"afor b", " FOR ", false},
+		{"", "INTO", false},
+		{"ınto", "INTO", false}, // dotless ı is not ASCII i
+	} {
+		if got := containsUpper(test.s, test.word); got != test.want {
+			t.Errorf("containsUpper(%q, %q) = %v, want %v", test.s, test.word, got, test.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -40,15 +41,24 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 			return err
 		}
 		var b pgx.Batch
-		if rollback {
+		// A previous holder's transaction that only read began with a
+		// plain BEGIN (any other marks it written), so the one ROLLBACK
+		// AND CHAIN begins has the characteristics BEGIN would give.
+		chain := rollback && begin && c.l.chains(conn)
+		switch {
+		case chain:
+			b.Queue("ROLLBACK AND CHAIN")
+		case rollback && begin:
 			b.Queue("ROLLBACK")
-		}
-		if begin {
+			b.Queue("BEGIN")
+		case rollback:
+			b.Queue("ROLLBACK")
+		case begin:
 			b.Queue("BEGIN")
 		}
 		b.Queue(query, args...)
 		br := conn.SendBatch(ctx, &b)
-		if rollback {
+		if rollback && !chain {
 			if _, err := br.Exec(); err != nil {
 				br.Close()
 				c.l.inTx = true // unknown
@@ -58,6 +68,7 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 		if begin {
 			if _, err := br.Exec(); err != nil {
 				br.Close()
+				c.l.inTx = chain // unknown after a failed ROLLBACK AND CHAIN
 				return err
 			}
 			c.l.inTx = true
@@ -78,13 +89,8 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 		}
 		fields := rows.FieldDescriptions()
 		desc := make(starlark.Tuple, len(fields))
-		tm := conn.TypeMap()
 		for i, f := range fields {
-			name := ""
-			if t, ok := tm.TypeForOID(f.DataTypeOID); ok {
-				name = strings.ToUpper(t.Name)
-			}
-			desc[i] = starlark.Tuple{starlark.String(f.Name), starlark.String(name),
+			desc[i] = starlark.Tuple{starlark.String(f.Name), c.l.typeName(conn, f.DataTypeOID),
 				starlark.None, starlark.None, starlark.None, starlark.None, starlark.None}
 		}
 		r.desc = desc
@@ -114,4 +120,39 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 		r.rowcount = int64(len(r.rows))
 		return br.Close()
 	})
+}
+
+// typeName returns the upper-case name of the type oid on conn, as
+// description gives it, remembered for the connection's next statements.
+// It runs off the hub, holding l.mu.
+func (l *link) typeName(conn *pgx.Conn, oid uint32) starlark.String {
+	if name, ok := l.typeNames[oid]; ok {
+		return name
+	}
+	name := starlark.String("")
+	if t, ok := conn.TypeMap().TypeForOID(oid); ok {
+		name = starlark.String(strings.ToUpper(t.Name))
+	}
+	if l.typeNames == nil {
+		l.typeNames = make(map[uint32]starlark.String)
+	}
+	l.typeNames[oid] = name
+	return name
+}
+
+// chains reports whether the server takes ROLLBACK AND CHAIN (PostgreSQL
+// 12 and later), which ends a transaction and begins the next in one
+// statement. It runs off the hub, holding l.mu.
+func (l *link) chains(conn *pgx.Conn) bool {
+	if l.chain == 0 {
+		l.chain = -1
+		v := conn.PgConn().ParameterStatus("server_version")
+		if i := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+			v = v[:i]
+		}
+		if n, err := strconv.Atoi(v); err == nil && n >= 12 {
+			l.chain = 1
+		}
+	}
+	return l.chain > 0
 }

@@ -24,5 +24,5 @@ for i in $(seq "$COUNT"); do
 		/usr/bin/python3 tests/bench/peers/db_eventlet.py postgres "$EVSCRIPT_PG_DSN" "$QUERIES"
 	fi
 done
-go test -run '^$' -bench 'TwoSpins' -benchtime 10x -count "$COUNT" ./stdlib/tpool | grep Benchmark
+go test -run '^$' -bench 'TwoSpins' -benchtime 3x -count "$COUNT" ./stdlib/tpool | grep Benchmark
 rm -f /tmp/evscript-bench-*.db
