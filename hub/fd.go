@@ -292,6 +292,9 @@ func (fd *FD) Read(t *Task, p []byte) (int, error) {
 		if fd.closed {
 			return 0, ErrClosed
 		}
+		if err := fd.h.YieldIfGreedy(t); err != nil {
+			return 0, err
+		}
 		n, err := fd.TryRead(p)
 		if err == unix.EAGAIN {
 			if err := fd.wait(t, 'r', fd.timeout); err != nil {
@@ -326,6 +329,7 @@ func (fd *FD) TryRead(p []byte) (int, error) {
 	if n == 0 && len(p) > 0 {
 		return 0, io.EOF
 	}
+	fd.h.reads++
 	if n < len(p) && fd.stream && !fd.hup {
 		fd.rready = false
 	}
