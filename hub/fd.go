@@ -307,7 +307,10 @@ func (fd *FD) Read(t *Task, p []byte) (int, error) {
 }
 
 // TryRead reads without parking: it returns 0, unix.EAGAIN when no data is
-// waiting. It must be called from the hub loop or the running task.
+// waiting. A read that finds data counts against the running task's read
+// budget: a caller that reads in a loop calls Hub.YieldIfGreedy before
+// each read (fair.go). It must be called from the hub loop or the running
+// task.
 func (fd *FD) TryRead(p []byte) (int, error) {
 	if fd.closed {
 		return 0, ErrClosed
