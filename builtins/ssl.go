@@ -162,6 +162,9 @@ func (tr *tlsTransport) Read(p []byte) (int, error) {
 		return 0, hub.ErrNotTask
 	}
 	for {
+		if err := f.rt.Hub.YieldIfGreedy(t); err != nil {
+			return 0, parkError{err}
+		}
 		n, err := f.fd.TryRead(p)
 		if err != errAgain {
 			return n, err

@@ -75,6 +75,9 @@ func (f *fdStream) readSome(t *hub.Task) (*[]byte, []byte, error) {
 				return nil, nil, f.conn().readErr(err)
 			}
 		}
+		if err := f.rt.Hub.YieldIfGreedy(t); err != nil {
+			return nil, nil, f.conn().readErr(err)
+		}
 		buf := f.rt.getScratch()
 		n, err := f.fd.TryRead(*buf)
 		if err == nil {

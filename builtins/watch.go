@@ -83,6 +83,7 @@ func (rt *Runtime) SetBlockingDetection(d time.Duration, raise bool) {
 		w.stop = nil
 	}
 	w.resolution, w.raise = max(d, 0), raise
+	rt.updateHook() // before arm: it makes the step hook arm installs
 	if d > 0 {
 		w.stop = make(chan struct{})
 		go w.run(d, w.stop)
@@ -94,7 +95,6 @@ func (rt *Runtime) SetBlockingDetection(d time.Duration, raise bool) {
 			}
 		}
 	}
-	rt.updateHook()
 }
 
 // BlockingDetection returns the resolution (0: off) and error flag.

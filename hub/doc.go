@@ -6,6 +6,8 @@
 // A Hub runs tasks one at a time. A task runs until it parks (sleep, I/O,
 // a wait queue, Await), and the hub resumes it when its timer, file
 // descriptor or waker is ready. Every wake-up goes through the run queue.
+// A task whose reads keep finding data yields after a budget of them
+// (fair.go), so that a peer flooding one descriptor cannot hold the hub.
 //
 // Unless a method says otherwise, it must be called from the hub loop or the
 // running task, which are the only goroutines that hold the baton.

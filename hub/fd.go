@@ -292,6 +292,9 @@ func (fd *FD) Read(t *Task, p []byte) (int, error) {
 		if fd.closed {
 			return 0, ErrClosed
 		}
+		if err := fd.h.YieldIfGreedy(t); err != nil {
+			return 0, err
+		}
 		n, err := fd.TryRead(p)
 		if err == unix.EAGAIN {
 			if err := fd.wait(t, 'r', fd.timeout); err != nil {
@@ -304,7 +307,10 @@ func (fd *FD) Read(t *Task, p []byte) (int, error) {
 }
 
 // TryRead reads without parking: it returns 0, unix.EAGAIN when no data is
-// waiting. It must be called from the hub loop or the running task.
+// waiting. A read that finds data counts against the running task's read
+// budget: a caller that reads in a loop calls Hub.YieldIfGreedy before
+// each read (fair.go). It must be called from the hub loop or the running
+// task.
 func (fd *FD) TryRead(p []byte) (int, error) {
 	if fd.closed {
 		return 0, ErrClosed
@@ -326,6 +332,7 @@ func (fd *FD) TryRead(p []byte) (int, error) {
 	if n == 0 && len(p) > 0 {
 		return 0, io.EOF
 	}
+	fd.h.reads++
 	if n < len(p) && fd.stream && !fd.hup {
 		fd.rready = false
 	}

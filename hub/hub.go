@@ -80,6 +80,7 @@ type Hub struct {
 	holds  atomic.Int64
 
 	queued   int                    // bytes in every FD's send backlog (switch.go)
+	reads    int                    // reads that found data since the running task resumed (fair.go)
 	onSwitch func(t *Task, in bool) // SetOnSwitch's hook, or nil
 }
 

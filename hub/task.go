@@ -295,6 +295,7 @@ func (h *Hub) resume(next *Task) {
 	}
 	next.state = stateRunning
 	h.cur = next
+	h.reads = 0
 	h.running.Store(next)
 	if h.onSwitch != nil {
 		h.onSwitch(next, true)

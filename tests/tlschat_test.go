@@ -11,8 +11,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/evscript/evscript/hub"
 )
 
 // These tests attack the seed's chat server (listing1) served over TLS,
@@ -78,15 +76,6 @@ func waitLine(c net.Conn, r *bufio.Reader, timeout time.Duration, want string) e
 // dropped. A client that reads gets every line, and a client that joins
 // during the flood joins and hears the chat.
 func TestTLSChatSlowReader(t *testing.T) {
-	if p := hub.EnvPoller(); p == "poll" || p == "select" {
-		// Measured on this branch: under these hubs the joiner's handshake
-		// task, woken by its client's Finished, then waited 50-70 ms while
-		// the flooder's green thread (whose reads keep finding data, so it
-		// never parks) fanned out past 4 MiB, and the output limit aborted
-		// the joiner. Under epoll the same gap leaves 0.2-0.4 MiB pending.
-		// A fairness issue of reading green threads, not of the pollers.
-		t.Skipf("flaky under the %s hub: a green thread that keeps reading starves a woken handshake (see the comment)", p)
-	}
 	for _, tc := range []struct {
 		name      string
 		handshake bool
