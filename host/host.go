@@ -66,8 +66,8 @@ type Config struct {
 	// open, so that several processes running the script share its ports:
 	// what each worker of evscript --workers runs with.
 	ReusePort bool
-	// Hub names the hub's poller: "epoll" (Linux), "kqueue" (macOS,
-	// FreeBSD), "poll", "select", or eventlet's "epolls" and "selects".
+	// Hub names the hub's poller: "epoll" or "io_uring" (Linux), "kqueue"
+	// (macOS, FreeBSD), "poll", "select", or eventlet's "epolls" and "selects".
 	// Empty means the environment variable EVSCRIPT_HUB, or the system's
 	// default. A name the system lacks makes New fail. Scripts may still
 	// change it with hubs.use_hub before they make a socket or timer.

@@ -1,5 +1,5 @@
 // Package hub is evscript's event loop: green-thread tasks, timers, a
-// poller (epoll, kqueue, poll or select: poller.go) and non-blocking file
+// poller (epoll, io_uring, kqueue, poll or select: poller.go) and non-blocking file
 // descriptors. It knows nothing about Starlark; package builtins puts a
 // Starlark thread on each task.
 //

@@ -15,8 +15,8 @@ import (
 
 // Config configures a Hub. The zero value is ready to use.
 type Config struct {
-	// Poller names the system call the hub waits with: "epoll" (Linux),
-	// "kqueue" (macOS, FreeBSD), "poll" or "select" (descriptors under
+	// Poller names the system call the hub waits with: "epoll" or
+	// "io_uring" (Linux; epoll where the kernel refuses io_uring), "kqueue" (macOS, FreeBSD), "poll" or "select" (descriptors under
 	// 1024 only), or eventlet's "epolls" and "selects". Empty means the
 	// environment variable EVSCRIPT_HUB (PollerEnv), or when that is
 	// empty too, DefaultPoller. Every poller gives the same scheduling.
@@ -102,7 +102,7 @@ func New(cfg Config) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := k.open(cfg.MaxEvents, w)
+	p, k, err := openPoller(k, cfg.MaxEvents, w)
 	if err != nil {
 		w.close()
 		return nil, err

@@ -1,6 +1,6 @@
 // This file defines the poller: the part of the hub that waits for file
 // descriptors, behind one interface with an implementation per system call
-// (epoll, kqueue, poll, select), each in its own file. Everything else —
+// (epoll, io_uring, kqueue, poll, select), each in its own file. Everything else —
 // the run queue, timers, turns, the readiness latches of FD — is shared,
 // so every poller gives the same scheduling order.
 //
@@ -27,6 +27,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -50,10 +51,41 @@ type poller interface {
 // an FD is registered, the readiness it already has, so an FD may be
 // registered late, only once a call must wait (NewSocketFD); the others
 // take every FD at once, so that select refuses one past its set there.
+//
+// A poller the kernel may refuse (io_uring: a seccomp filter, the sysctl
+// kernel.io_uring_disabled, an old kernel) names a fallback: when its
+// open fails with an error wrapping errRefused, the hub gets the fallback
+// instead, and the reason is printed once to standard error.
 type pollerKind struct {
-	name string
-	open func(maxEvents int, w *wakeup) (poller, error)
-	edge bool
+	name     string
+	open     func(maxEvents int, w *wakeup) (poller, error)
+	edge     bool
+	fallback string
+}
+
+// errRefused is wrapped by a poller's open when the kernel refuses the
+// system call itself, so that its fallback is tried.
+var errRefused = errors.New("refused by the kernel")
+
+// fellBack reports each refused poller once per process.
+var fellBack sync.Map
+
+// openPoller opens k, or its fallback when the kernel refuses k, and
+// returns the kind it opened.
+func openPoller(k pollerKind, maxEvents int, w *wakeup) (poller, pollerKind, error) {
+	p, err := k.open(maxEvents, w)
+	if err == nil || k.fallback == "" || !errors.Is(err, errRefused) {
+		return p, k, err
+	}
+	fb, ferr := lookupPoller(k.fallback)
+	if ferr != nil {
+		return nil, k, err
+	}
+	if _, told := fellBack.LoadOrStore(k.name, true); !told {
+		fmt.Fprintf(os.Stderr, "evscript: hub %s unavailable (%v); using %s\n", k.name, err, fb.name)
+	}
+	p, err = fb.open(maxEvents, w)
+	return p, fb, err
 }
 
 // PollerEnv is the environment variable that chooses the poller of every
@@ -136,7 +168,8 @@ func choosePoller(name string) (pollerKind, error) {
 }
 
 // PollerName returns the canonical name of the hub's poller ("epoll",
-// "kqueue", "poll" or "select").
+// "io_uring", "kqueue", "poll" or "select"): the fallback's when the
+// kernel refused the poller asked for.
 // It must be called from the hub loop or the running task.
 func (h *Hub) PollerName() string { return h.pollerName }
 
@@ -155,9 +188,12 @@ func (h *Hub) SetPoller(name string) error {
 	if h.usedIO || h.seq > 0 {
 		return ErrPollerInUse
 	}
-	p, err := k.open(h.maxEvents, h.wakeup)
+	p, k, err := openPoller(k, h.maxEvents, h.wakeup)
 	if err != nil {
 		return err
+	}
+	if k.name == h.pollerName {
+		return p.close() // refused, and the fallback is the hub's poller
 	}
 	old := h.poller
 	h.poller, h.pollerName, h.lateFDs = p, k.name, k.edge

@@ -4,4 +4,8 @@
 
 package hub
 
-var osPollers = []pollerKind{{"kqueue", openKqueue, true}, {"poll", openPoll, false}, {"select", openSelect, false}}
+var osPollers = []pollerKind{
+	{name: "kqueue", open: openKqueue, edge: true},
+	{name: "poll", open: openPoll},
+	{name: "select", open: openSelect},
+}

@@ -2,4 +2,9 @@
 
 package hub
 
-var osPollers = []pollerKind{{"epoll", openEpoll, true}, {"poll", openPoll, false}, {"select", openSelect, false}}
+var osPollers = []pollerKind{
+	{name: "epoll", open: openEpoll, edge: true},
+	{name: "io_uring", open: openUringPoller, edge: true, fallback: "epoll"},
+	{name: "poll", open: openPoll},
+	{name: "select", open: openSelect},
+}

@@ -10,8 +10,8 @@
 //	evscript --backdoor ADDR ...   also serve a console to TCP clients of ADDR
 //	evscript --blocking SECONDS ...  report a green thread that holds the hub longer
 //	evscript --workers N FILE.star run N processes of the script sharing its ports
-//	evscript --hub NAME ...        wait with the hub NAME (epoll, kqueue, poll,
-//	                               select); EVSCRIPT_HUB=NAME does the same
+//	evscript --hub NAME ...        wait with the hub NAME (epoll, io_uring, kqueue,
+//	                               poll, select); EVSCRIPT_HUB=NAME does the same
 //
 // With --workers N (0: one per core) the process only supervises: it runs
 // N workers, each the same command line without --workers, whose TCP
@@ -63,7 +63,7 @@ func doMain() int {
 	interactive := flag.Bool("i", false, "stay in the console after the script ran")
 	backdoor := flag.String("backdoor", "", "serve a console to TCP clients of `address` (host:port; no host means 127.0.0.1)")
 	blocking := flag.Float64("blocking", 0, "report (on stderr, with its backtrace) a green thread that holds the hub longer than `seconds`, as debug.hub_blocking_detection does")
-	flag.StringVar(&hubName, "hub", "", "wait with the hub `name`: epoll (Linux), kqueue (macOS, FreeBSD), poll or select (default: $EVSCRIPT_HUB, or epoll or kqueue)")
+	flag.StringVar(&hubName, "hub", "", "wait with the hub `name`: epoll or io_uring (Linux), kqueue (macOS, FreeBSD), poll or select (default: $EVSCRIPT_HUB, or epoll or kqueue)")
 	flag.Usage = usage
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	memprofile := flag.String("memprofile", "", "write a heap profile to `file` when the script (or the console) ends")

@@ -24,8 +24,8 @@ var Module = &builtins.Module{
 	},
 }
 
-// useHub is hubs.use_hub(name=None): the hub named ("epoll", "kqueue",
-// "poll", "select", or eventlet's "epolls" and "selects"; None: the
+// useHub is hubs.use_hub(name=None): the hub named ("epoll", "io_uring",
+// "kqueue", "poll", "select", or eventlet's "epolls" and "selects"; None: the
 // system's default). ValueError for a name this system lacks, RuntimeError
 // once the script has made a socket or a timer.
 func useHub(rt *builtins.Runtime, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
