@@ -52,7 +52,7 @@ func measure(b *testing.B, n int, start time.Time, cpu0 time.Duration) {
 // echo, which an outside client pings every millisecond during the load:
 // p99-echo-ms is the 99th percentile of those round trips.
 const benchScript = `
-pool = db_pool.ConnectionPool(DRIVER, DSN, max_size = PoolSize)
+pool = db_pool.ConnectionPool(DRIVER, DSN, max_size = PoolSize, autocommit = AUTOCOMMIT)
 ph = "?" if DRIVER == "sqlite" else "$1"
 def setup(c):
     c.execute("DROP TABLE IF EXISTS bench_kv")
@@ -90,7 +90,7 @@ for w in ws:
 done(per * Threads)
 `
 
-func benchEvscript(b *testing.B, driver, dsn string, idle bool) {
+func benchEvscript(b *testing.B, driver, dsn string, idle, autocommit bool) {
 	var out bytes.Buffer
 	var start time.Time
 	var cpu0 time.Duration
@@ -108,7 +108,8 @@ func benchEvscript(b *testing.B, driver, dsn string, idle bool) {
 		Stdout: &out, Stderr: &out,
 		Predeclared: starlark.StringDict{
 			"N": starlark.MakeInt(b.N), "DRIVER": starlark.String(driver), "DSN": starlark.String(dsn), "IDLE": starlark.Bool(idle),
-			"Threads": starlark.MakeInt(Threads), "PoolSize": starlark.MakeInt(PoolSize), "Rows": starlark.MakeInt(Rows),
+			"AUTOCOMMIT": starlark.Bool(autocommit),
+			"Threads":    starlark.MakeInt(Threads), "PoolSize": starlark.MakeInt(PoolSize), "Rows": starlark.MakeInt(Rows),
 			"ready": fn("ready", func(port int) {
 				wg.Add(1)
 				go func() { // the echo client, off the hub
@@ -202,15 +203,19 @@ func benchGo(b *testing.B, query func(ctx context.Context, k int) error) {
 // BenchmarkSelectByPK compares db_pool from green threads with the Go
 // drivers called directly from goroutines, on PostgreSQL and SQLite.
 // pgx-tx does what DB-API's implicit transactions do per query (BEGIN,
-// SELECT, and put's ROLLBACK), pgx the SELECT alone.
+// SELECT, and put's ROLLBACK), pgx the SELECT alone, as db_pool does in
+// autocommit mode (evscript-autocommit).
 func BenchmarkSelectByPK(b *testing.B) {
 	// The echo round trips with the same green threads sleeping instead of
 	// querying: what the machine gives when the hub has nothing to do.
 	b.Run("evscript-idle", func(b *testing.B) {
-		benchEvscript(b, "sqlite", filepath.Join(b.TempDir(), "bench.db"), true)
+		benchEvscript(b, "sqlite", filepath.Join(b.TempDir(), "bench.db"), true, false)
 	})
 	b.Run("evscript-sqlite", func(b *testing.B) {
-		benchEvscript(b, "sqlite", filepath.Join(b.TempDir(), "bench.db"), false)
+		benchEvscript(b, "sqlite", filepath.Join(b.TempDir(), "bench.db"), false, false)
+	})
+	b.Run("evscript-autocommit-sqlite", func(b *testing.B) {
+		benchEvscript(b, "sqlite", filepath.Join(b.TempDir(), "bench.db"), false, true)
 	})
 	b.Run("go-sqlite", func(b *testing.B) {
 		path := filepath.Join(b.TempDir(), "bench.db")
@@ -233,7 +238,8 @@ func BenchmarkSelectByPK(b *testing.B) {
 		})
 	})
 	dsn := hosttest.Postgres(b)
-	b.Run("evscript-postgres", func(b *testing.B) { benchEvscript(b, "postgres", dsn, false) })
+	b.Run("evscript-postgres", func(b *testing.B) { benchEvscript(b, "postgres", dsn, false, false) })
+	b.Run("evscript-autocommit-postgres", func(b *testing.B) { benchEvscript(b, "postgres", dsn, false, true) })
 	pool, err := pgxpool.New(context.Background(), dsn+"?pool_max_conns=8")
 	if err != nil {
 		b.Fatal(err)

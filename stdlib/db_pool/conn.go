@@ -30,13 +30,14 @@ type Conn struct {
 	used    time.Time // when it was last put back
 	bound   builtins.Bound
 
-	out     bool // handed out by its pool, not yet put back
-	closed  bool // closed, or put back (this handle is dead)
-	txOpen  bool // a transaction may be open (as the last statement left it, or unknown)
-	wrote   bool // the open transaction did more than read (as the last statement left it)
-	unsure  bool // a statement was interrupted: the state above is unknown
-	lost    bool // the server connection is gone
-	running int  // statements in flight (do)
+	autocommit bool // no implicit transactions: each statement commits itself
+	out        bool // handed out by its pool, not yet put back
+	closed     bool // closed, or put back (this handle is dead)
+	txOpen     bool // a transaction may be open (as the last statement left it, or unknown)
+	wrote      bool // the open transaction did more than read (as the last statement left it)
+	unsure     bool // a statement was interrupted: the state above is unknown
+	lost       bool // the server connection is gone
+	running    int  // statements in flight (do)
 
 	l *link
 }
@@ -56,7 +57,7 @@ type link struct {
 	chain     int8                       // the server takes ROLLBACK AND CHAIN: 1 yes, -1 no, 0 unknown yet
 }
 
-var _ starlark.HasAttrs = (*Conn)(nil)
+var _ starlark.HasSetField = (*Conn)(nil)
 
 func (c *Conn) String() string {
 	return fmt.Sprintf("<db_pool.Connection %s>", c.drv.name)
@@ -74,16 +75,40 @@ var connMethods = builtins.NewMethods(
 	builtins.NewBuiltin("close", connClose),
 )
 
-// Attr returns the methods, and closed.
+// Attr returns the methods, closed and autocommit.
 func (c *Conn) Attr(name string) (starlark.Value, error) {
-	if name == "closed" {
+	switch name {
+	case "closed":
 		return starlark.Bool(c.closed), nil
+	case "autocommit":
+		return starlark.Bool(c.autocommit), nil
 	}
 	return connMethods.Attr(c, &c.bound, name), nil
 }
 
 // AttrNames lists the attributes.
-func (c *Conn) AttrNames() []string { return connMethods.Names("closed") }
+func (c *Conn) AttrNames() []string { return connMethods.Names("autocommit", "closed") }
+
+// SetField sets autocommit, as psycopg2's: only while no transaction is
+// open (a ProgrammingError otherwise, as psycopg2's "set_session cannot
+// be used inside a transaction"), and not while a statement runs.
+func (c *Conn) SetField(name string, v starlark.Value) error {
+	if name != "autocommit" {
+		return starlark.NoSuchAttrError(fmt.Sprintf("cannot set .%s of a db_pool.Connection", name))
+	}
+	b, ok := v.(starlark.Bool)
+	if !ok {
+		return fmt.Errorf("autocommit must be a bool, not %s", v.Type())
+	}
+	if c.closed {
+		return ProgrammingError.New("autocommit: the connection is closed")
+	}
+	if c.txOpen || c.running > 0 {
+		return ProgrammingError.New("autocommit: cannot be set inside a transaction (commit or roll back first)")
+	}
+	c.autocommit = bool(b)
+	return nil
+}
 
 // usable returns the error of using c now, or nil.
 func (c *Conn) usable(b *starlark.Builtin) error {
@@ -196,12 +221,14 @@ func connExecute(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	return cur, nil
 }
 
-// commit(): commit the open transaction, if any.
+// commit(): commit the open transaction, if any; nothing in autocommit
+// mode.
 func connCommit(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	return endTx(th, b, args, kwargs, "COMMIT")
 }
 
-// rollback(): roll the open transaction back, if any.
+// rollback(): roll the open transaction back, if any; nothing in
+// autocommit mode.
 func connRollback(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	return endTx(th, b, args, kwargs, "ROLLBACK")
 }
@@ -214,7 +241,9 @@ func endTx(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs
 	if err := c.usable(b); err != nil {
 		return nil, err
 	}
-	if !c.txOpen {
+	if !c.txOpen || c.autocommit {
+		// Nothing to end; in autocommit mode, as psycopg2's, nothing even
+		// after an explicit BEGIN (execute("COMMIT") ends that).
 		return starlark.None, nil
 	}
 	err := c.do(th, b, func(ctx context.Context, sc *sql.Conn) error { return c.endTx(ctx, sc, stmt) })

@@ -91,14 +91,15 @@ type result struct {
 }
 
 // statement runs query with args on sc, beginning a transaction first
-// when the driver's rules say so, and adds what it gave to r. It runs off
-// the hub, holding c.l.mu.
-func (c *Conn) statement(ctx context.Context, sc *sql.Conn, query string, args []any, r *result) error {
+// when the driver's rules say so and autocommit is off, and adds what it
+// gave to r. autocommit is the connection's mode when the statement was
+// called (read on the hub). It runs off the hub, holding c.l.mu.
+func (c *Conn) statement(ctx context.Context, sc *sql.Conn, query string, args []any, autocommit bool, r *result) error {
 	rollback := c.l.stale // a previous holder's read-only transaction (put)
 	if rollback {
 		c.l.inTx, c.l.stale, c.l.wrote = false, false, false
 	}
-	begin := !c.l.inTx && c.drv.beginsTx(query)
+	begin := !autocommit && !c.l.inTx && c.drv.beginsTx(query)
 	if !readOnly(query) {
 		defer func() { c.l.wrote = c.l.inTx }()
 	}
@@ -193,8 +194,9 @@ func (cur *Cursor) execute(th *starlark.Thread, b *starlark.Builtin, args starla
 	if err != nil {
 		return ProgrammingError.New(err.Error())
 	}
+	ac := cur.conn.autocommit
 	return cur.run(th, b, func(ctx context.Context, sc *sql.Conn, r *result) error {
-		return cur.conn.statement(ctx, sc, query, goArgs, r)
+		return cur.conn.statement(ctx, sc, query, goArgs, ac, r)
 	})
 }
 
@@ -232,10 +234,11 @@ func cursorExecuteMany(th *starlark.Thread, b *starlark.Builtin, args starlark.T
 		}
 		all = append(all, goArgs)
 	}
+	ac := cur.conn.autocommit
 	err := cur.run(th, b, func(ctx context.Context, sc *sql.Conn, r *result) error {
 		r.rowcount = 0
 		for _, goArgs := range all {
-			if err := cur.conn.statement(ctx, sc, query, goArgs, r); err != nil {
+			if err := cur.conn.statement(ctx, sc, query, goArgs, ac, r); err != nil {
 				return err
 			}
 		}

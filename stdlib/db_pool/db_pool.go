@@ -74,13 +74,13 @@ func (s seconds) Unpack(v starlark.Value) error {
 }
 
 // ConnectionPool(driver, dsn, min_size=0, max_size=4, max_idle=10,
-// max_age=30, connect_timeout=5) -> a pool.
+// max_age=30, connect_timeout=5, autocommit=False) -> a pool.
 func newPool(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var name string
 	p := &Pool{rt: rt, maxSize: 4, maxIdle: 10 * time.Second, maxAge: 30 * time.Second, connectTimeout: 5 * time.Second}
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "driver", &name, "dsn", &p.dsn,
 		"min_size?", &p.minSize, "max_size?", &p.maxSize, "max_idle?", seconds{&p.maxIdle},
-		"max_age?", seconds{&p.maxAge}, "connect_timeout?", seconds{&p.connectTimeout}); err != nil {
+		"max_age?", seconds{&p.maxAge}, "connect_timeout?", seconds{&p.connectTimeout}, "autocommit?", &p.autocommit); err != nil {
 		return nil, err
 	}
 	if p.maxSize < 1 || p.minSize < 0 || p.minSize > p.maxSize {
@@ -100,18 +100,20 @@ func newPool(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, arg
 			return nil, err
 		}
 		p.size++
-		c.pool = p
+		c.pool, c.autocommit = p, p.autocommit
 		p.idle = append(p.idle, c)
 	}
 	p.scheduleExpiry()
 	return p, nil
 }
 
-// connect(driver, dsn, connect_timeout=5) -> a connection of its own.
+// connect(driver, dsn, connect_timeout=5, autocommit=False) -> a
+// connection of its own.
 func connect(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var name, dsn string
+	var autocommit bool
 	timeout := 5 * time.Second
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "driver", &name, "dsn", &dsn, "connect_timeout?", seconds{&timeout}); err != nil {
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "driver", &name, "dsn", &dsn, "connect_timeout?", seconds{&timeout}, "autocommit?", &autocommit); err != nil {
 		return nil, err
 	}
 	drv, err := lookupDriver(b.Name(), name)
@@ -127,7 +129,7 @@ func connect(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, arg
 		db.Close()
 		return nil, err
 	}
-	c.l.db = db
+	c.l.db, c.autocommit = db, autocommit
 	return c, nil
 }
 

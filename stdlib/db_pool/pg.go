@@ -1,7 +1,8 @@
 // This file runs PostgreSQL statements on pgx's own connection under the
 // *sql.Conn, so that the BEGIN of an implicit transaction goes in one
-// round trip with the statement that opens it (a pgx batch), and rows
-// come without database/sql's layer.
+// round trip with the statement that opens it (a pgx batch), a statement
+// with nothing to batch (autocommit, or inside a transaction) goes alone,
+// and rows come without database/sql's layer.
 
 package db_pool
 
@@ -17,8 +18,8 @@ import (
 	"go.starlark.net/starlark"
 )
 
-// pgStatement runs query with args, after BEGIN if begin, and adds what
-// it gave to r. It runs off the hub, holding c.l.mu.
+// pgStatement runs query with args, after ROLLBACK if rollback and BEGIN
+// if begin, and adds what it gave to r. It runs off the hub, holding c.l.mu.
 func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args []any, rollback, begin bool, r *result) error {
 	return sc.Raw(func(dc any) error {
 		conn := dc.(*stdlib.Conn).Conn()
@@ -39,6 +40,20 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 			tag, err := conn.Exec(ctx, query)
 			r.rowcount += tag.RowsAffected()
 			return err
+		}
+		if !rollback && !begin {
+			// Nothing to batch (autocommit, or inside a transaction): the
+			// statement alone, one round trip.
+			if !returnsRows(query) {
+				tag, err := conn.Exec(ctx, query, args...)
+				r.rowcount += tag.RowsAffected()
+				return err
+			}
+			rows, err := conn.Query(ctx, query, args...)
+			if err != nil {
+				return err
+			}
+			return c.pgRows(conn, rows, r)
 		}
 		var b pgx.Batch
 		// A previous holder's transaction that only read began with a
@@ -87,39 +102,47 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 			br.Close()
 			return err
 		}
-		fields := rows.FieldDescriptions()
-		desc := make(starlark.Tuple, len(fields))
-		for i, f := range fields {
-			desc[i] = starlark.Tuple{starlark.String(f.Name), c.l.typeName(conn, f.DataTypeOID),
-				starlark.None, starlark.None, starlark.None, starlark.None, starlark.None}
-		}
-		r.desc = desc
-		for rows.Next() {
-			vals, err := rows.Values()
-			if err != nil {
-				rows.Close()
-				br.Close()
-				return err
-			}
-			row := make(starlark.Tuple, len(vals))
-			for i, v := range vals {
-				if dv, ok := v.(driver.Valuer); ok {
-					if v2, err := dv.Value(); err == nil {
-						v = v2
-					}
-				}
-				row[i] = starValue(v)
-			}
-			r.rows = append(r.rows, row)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := c.pgRows(conn, rows, r); err != nil {
 			br.Close()
 			return err
 		}
-		r.rowcount = int64(len(r.rows))
 		return br.Close()
 	})
+}
+
+// pgRows reads rows in full into r, its description included, and closes
+// them. It runs off the hub, holding c.l.mu.
+func (c *Conn) pgRows(conn *pgx.Conn, rows pgx.Rows, r *result) error {
+	fields := rows.FieldDescriptions()
+	desc := make(starlark.Tuple, len(fields))
+	for i, f := range fields {
+		desc[i] = starlark.Tuple{starlark.String(f.Name), c.l.typeName(conn, f.DataTypeOID),
+			starlark.None, starlark.None, starlark.None, starlark.None, starlark.None}
+	}
+	r.desc = desc
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		row := make(starlark.Tuple, len(vals))
+		for i, v := range vals {
+			if dv, ok := v.(driver.Valuer); ok {
+				if v2, err := dv.Value(); err == nil {
+					v = v2
+				}
+			}
+			row[i] = starValue(v)
+		}
+		r.rows = append(r.rows, row)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	r.rowcount = int64(len(r.rows))
+	return nil
 }
 
 // typeName returns the upper-case name of the type oid on conn, as

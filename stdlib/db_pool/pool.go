@@ -37,6 +37,7 @@ type Pool struct {
 	maxIdle        time.Duration
 	maxAge         time.Duration
 	connectTimeout time.Duration
+	autocommit     bool // the mode every connection starts in, at each get
 	bound          builtins.Bound
 
 	size    int           // connections counted against maxSize
@@ -151,7 +152,7 @@ func (p *Pool) connect(th *starlark.Thread, b *starlark.Builtin) (*Conn, error) 
 		p.freeSlot()
 		return nil, err
 	}
-	c.pool, c.out = p, true
+	c.pool, c.out, c.autocommit = p, true, p.autocommit
 	return c, nil
 }
 
@@ -255,7 +256,7 @@ func (p *Pool) reclaim(c *Conn) {
 		// the same round trip as its first statement.
 		c.l.stale = true
 		c.l.mu.Unlock()
-		p.waiters.Front().Wake(&Conn{drv: c.drv, pool: p, l: c.l, created: c.created, used: time.Now(), txOpen: true}, nil)
+		p.waiters.Front().Wake(&Conn{drv: c.drv, pool: p, l: c.l, created: c.created, used: time.Now(), txOpen: true, autocommit: p.autocommit}, nil)
 		return
 	}
 	// Roll back off the hub, without making the caller wait.
@@ -284,7 +285,7 @@ func (p *Pool) reclaim(c *Conn) {
 // returned makes the clean connection c available: to the first waiter,
 // else idle.
 func (p *Pool) returned(c *Conn) {
-	fresh := &Conn{drv: c.drv, pool: p, l: c.l, created: c.created, used: time.Now()}
+	fresh := &Conn{drv: c.drv, pool: p, l: c.l, created: c.created, used: time.Now(), autocommit: p.autocommit}
 	if wt := p.waiters.Front(); wt != nil {
 		wt.Wake(fresh, nil)
 		return

@@ -3,7 +3,9 @@
 # BenchmarkSelectByPK (evscript's db_pool from 100 green threads on a pool
 # of 8; the Go drivers from 100 goroutines) and eventlet's
 # TpooledConnectionPool with psycopg2 and sqlite3 (tests/bench/peers/
-# db_eventlet.py under Debian's /usr/bin/python3), then BenchmarkTwoSpins.
+# db_eventlet.py under Debian's /usr/bin/python3), each also in autocommit
+# mode (db_pool's autocommit=True; psycopg2's conn.autocommit, sqlite3's
+# isolation_level=None), then BenchmarkTwoSpins.
 # PostgreSQL: $EVSCRIPT_PG_DSN, else a temporary cluster (.ci/service-postgres.sh).
 #
 #   tests/bench/db.sh            # QUERIES=20000 per case, COUNT=3 repeats
@@ -19,10 +21,12 @@ trap 'for s in "${stops[@]}"; do eval "$s" || true; done' EXIT
 echo "== $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) (the machine may be shared)"
 for i in $(seq "$COUNT"); do
 	go test -run '^$' -bench 'SelectByPK' -benchtime "${QUERIES}x" ./stdlib/db_pool | grep Benchmark
-	/usr/bin/python3 tests/bench/peers/db_eventlet.py sqlite "$(mktemp -u /tmp/evscript-bench-XXXXXX.db)" "$QUERIES"
-	if [ -n "${EVSCRIPT_PG_DSN:-}" ]; then
-		/usr/bin/python3 tests/bench/peers/db_eventlet.py postgres "$EVSCRIPT_PG_DSN" "$QUERIES"
-	fi
+	for mode in tx autocommit; do
+		/usr/bin/python3 tests/bench/peers/db_eventlet.py sqlite "$(mktemp -u /tmp/evscript-bench-XXXXXX.db)" "$QUERIES" "$mode"
+		if [ -n "${EVSCRIPT_PG_DSN:-}" ]; then
+			/usr/bin/python3 tests/bench/peers/db_eventlet.py postgres "$EVSCRIPT_PG_DSN" "$QUERIES" "$mode"
+		fi
+	done
 done
 go test -run '^$' -bench 'TwoSpins' -benchtime 3x -count "$COUNT" ./stdlib/tpool | grep Benchmark
 rm -f /tmp/evscript-bench-*.db
