@@ -66,20 +66,26 @@ func (p *epoller) wait(h *Hub, timeout time.Duration) error {
 			p.wake.drain()
 			continue
 		}
-		var bits uint32
-		e := ev.Events
-		if e&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
-			bits |= evRead
-		}
-		if e&(unix.EPOLLOUT|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
-			bits |= evWrite
-		}
-		if e&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
-			bits |= evHup
-		}
-		h.fdEvent(int(ev.Fd), bits)
+		h.fdEvent(int(ev.Fd), epollBits(ev.Events))
 	}
 	return nil
 }
 
 func (p *epoller) close() error { return unix.Close(p.epfd) }
+
+// epollBits turns epoll's event mask into the hub's evRead, evWrite and
+// evHup bits. io_uring's poll reports the same mask (Linux's EPOLL* and
+// POLL* bits are one set).
+func epollBits(e uint32) uint32 {
+	var bits uint32
+	if e&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+		bits |= evRead
+	}
+	if e&(unix.EPOLLOUT|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+		bits |= evWrite
+	}
+	if e&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+		bits |= evHup
+	}
+	return bits
+}

@@ -199,16 +199,7 @@ func (p *uringPoller) apply(c *uringCQE) {
 	if c.res < 0 {
 		bits = evRead | evWrite | evHup // the calls will report the error
 	} else {
-		e := uint32(c.res)
-		if e&(unix.POLLIN|unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) != 0 {
-			bits |= evRead
-		}
-		if e&(unix.POLLOUT|unix.POLLHUP|unix.POLLERR) != 0 {
-			bits |= evWrite
-		}
-		if e&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) != 0 {
-			bits |= evHup
-		}
+		bits = epollBits(uint32(c.res))
 		if c.flags&ioringCQEFMore == 0 {
 			// The kernel ended the multishot poll (its completion ring
 			// overflowed): a new one reports the readiness there is now.
