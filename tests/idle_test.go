@@ -37,8 +37,9 @@ const idleHeapLimit = 6144
 // park (8 KiB even in one interpreter frame, the oneframe case), and
 // both servers park under catch or try_except, two interpreter frames of
 // 1,656 bytes each, more than the 3,168 bytes a 4 KiB stack leaves above
-// its guard (see the idle note in README.md). The bound keeps them from
-// growing past that.
+// its guard (see the idle note in README.md; docs/perf/starlark-frame.md
+// measures what a smaller interpreter frame changes). The bound keeps
+// them from growing past that.
 const idleStackLimit = 8192 + 512
 
 // idleCases are the servers TestIdleConnectionMemory measures.
