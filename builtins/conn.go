@@ -184,7 +184,10 @@ func (c *conn) fill(t *hub.Task) error {
 	return err
 }
 
-// take removes and returns the first n buffered bytes.
+// take removes and returns the first n buffered bytes. It is not inlined:
+// readLine, on every reader's deepest path, calls it from three places.
+//
+//go:noinline
 func (c *conn) take(n int) string {
 	s := string(c.rbuf[:n])
 	c.consume(n)
@@ -217,7 +220,10 @@ func (c *conn) ownerErr(t *hub.Task, err error) error {
 	return nil
 }
 
-// keep buffers the bytes of a read that the caller does not return.
+// keep buffers the bytes of a read that the caller does not return. It
+// is not inlined, for readLine's frame (see take).
+//
+//go:noinline
 func (c *conn) keep(rest []byte) {
 	if len(rest) > 0 {
 		c.rbuf = append(c.rbuf, rest...)

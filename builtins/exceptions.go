@@ -340,11 +340,37 @@ func isLater(err error) bool {
 
 // catch(fn, *args, **kwargs) -> (result, None) or (None, exception).
 // See docs/api/exceptions.md.
-func catch(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if len(args) == 0 {
-		return nil, fmt.Errorf("%s: missing argument for fn", b.Name())
-	}
-	v, err := starlark.Call(th, args[0], args[1:], kwargs)
+//
+// catch and try_except are on the stack of every green thread parked
+// under them (the example servers' readers), so each is a single small
+// frame: the panic guard is deferred here rather than by a wrapping
+// closure (Runtime.builtin), and the cold work is out of line.
+//
+// Each is made as a closure over rt (catchBuiltin, tryExceptBuiltin): a
+// method value would add a wrapper frame.
+func (rt *Runtime) catchBuiltin() *starlark.Builtin {
+	return starlark.NewBuiltin("catch", func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (_ starlark.Value, err error) {
+		defer recoverBuiltin(th, b, &err)
+		if len(args) == 0 {
+			return nil, missingFn(b)
+		}
+		v, err := starlark.Call(th, args[0], args[1:], kwargs)
+		return rt.caughtPair(th, v, err)
+	})
+}
+
+// missingFn is catch's error for a call without arguments.
+//
+//go:noinline
+func missingFn(b *starlark.Builtin) error {
+	return fmt.Errorf("%s: missing argument for fn", b.Name())
+}
+
+// caughtPair returns catch's result for a call of its fn that returned v
+// and err.
+//
+//go:noinline
+func (rt *Runtime) caughtPair(th *starlark.Thread, v starlark.Value, err error) (starlark.Value, error) {
 	if err != nil {
 		if uncatchable(err) {
 			return nil, err
@@ -354,31 +380,62 @@ func catch(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.
 	return starlark.Tuple{v, starlark.None}, nil
 }
 
+// tryArgs are try_except's arguments.
+type tryArgs struct {
+	fn                starlark.Callable
+	handlers          *starlark.Dict
+	elseFn, finallyFn starlark.Value
+}
+
 // try_except(fn, handlers, else_=None, finally_=None) -> the body's or the
 // handler's result. See docs/api/exceptions.md.
-func tryExcept(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (result starlark.Value, err error) {
-	var fn starlark.Callable
-	var handlers *starlark.Dict
-	var elseFn, finallyFn starlark.Value = starlark.None, starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fn", &fn, "handlers", &handlers, "else_?", &elseFn, "finally_?", &finallyFn); err != nil {
+func (rt *Runtime) tryExceptBuiltin() *starlark.Builtin {
+	return starlark.NewBuiltin("try_except", func(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (result starlark.Value, err error) {
+		defer recoverBuiltin(th, b, &err)
+		ta, err := unpackTry(b, args, kwargs)
+		if err != nil {
+			return nil, err
+		}
+		if ta.finallyFn != starlark.None {
+			defer ta.finally(th, &result, &err)
+		}
+		v, err := starlark.Call(th, ta.fn, nil, nil)
+		return rt.tried(th, b, ta, v, err)
+	})
+}
+
+// unpackTry unpacks and checks try_except's arguments.
+//
+//go:noinline
+func unpackTry(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (*tryArgs, error) {
+	ta := &tryArgs{elseFn: starlark.None, finallyFn: starlark.None}
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fn", &ta.fn, "handlers", &ta.handlers, "else_?", &ta.elseFn, "finally_?", &ta.finallyFn); err != nil {
 		return nil, err
 	}
-	for _, item := range handlers.Items() {
+	for _, item := range ta.handlers.Items() {
 		if _, err := classesOf(b.Name(), item[0]); err != nil {
 			return nil, err
 		}
 	}
-	if finallyFn != starlark.None {
-		defer func() {
-			if _, ferr := starlark.Call(th, finallyFn, nil, nil); ferr != nil {
-				result, err = nil, ferr
-			}
-		}()
+	return ta, nil
+}
+
+// finally, deferred by try_except, calls finally_; its error replaces
+// try_except's result.
+func (ta *tryArgs) finally(th *starlark.Thread, result *starlark.Value, err *error) {
+	if _, ferr := starlark.Call(th, ta.finallyFn, nil, nil); ferr != nil {
+		*result, *err = nil, ferr
 	}
-	v, err := starlark.Call(th, fn, nil, nil)
+}
+
+// tried returns try_except's result for a body that returned v and err:
+// it calls else_ or the first handler that matches err.
+//
+//go:noinline
+func (rt *Runtime) tried(th *starlark.Thread, b *starlark.Builtin, ta *tryArgs, v starlark.Value, err error) (starlark.Value, error) {
 	if err == nil {
-		if elseFn != starlark.None {
-			if _, err := starlark.Call(th, elseFn, nil, nil); err != nil {
+		if ta.elseFn != starlark.None {
+			if _, err := starlark.Call(th, ta.elseFn, nil, nil); err != nil {
 				return nil, err
 			}
 		}
@@ -388,7 +445,7 @@ func tryExcept(rt *Runtime, th *starlark.Thread, b *starlark.Builtin, args starl
 		return nil, err
 	}
 	exc := rt.ToException(err)
-	for _, item := range handlers.Items() {
+	for _, item := range ta.handlers.Items() {
 		classes, _ := classesOf(b.Name(), item[0])
 		if exc.matches(classes) {
 			if exc.class == KeyboardInterrupt || isLater(err) {

@@ -95,8 +95,8 @@ func noop(_ *Runtime, _ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 // searches.
 func (rt *Runtime) Predeclared(modules ...*Module) starlark.StringDict {
 	d := starlark.StringDict{
-		"catch":      rt.builtin("catch", catch),
-		"try_except": rt.builtin("try_except", tryExcept),
+		"catch":      rt.catchBuiltin(),
+		"try_except": rt.tryExceptBuiltin(),
 		"isinstance": starlark.NewBuiltin("isinstance", isinstance),
 		"raise_":     starlark.NewBuiltin("raise_", raise),
 		"str":        starlark.NewBuiltin("str", str),

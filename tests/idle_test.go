@@ -32,23 +32,31 @@ import (
 const idleHeapLimit = 6144
 
 // idleStackLimit bounds the goroutine stack of an idle connection's green
-// thread: 8 KiB and a little slack. A reader that has read a line has
-// gone through the read and the string's allocation, deeper than its
-// park (8 KiB even in one interpreter frame, the oneframe case), and
-// both servers park under catch or try_except, two interpreter frames of
-// 1,656 bytes each, more than the 3,168 bytes a 4 KiB stack leaves above
-// its guard (see the idle note in README.md). The bound keeps them from
-// growing past that.
+// thread under catch or try_except: 8 KiB and a little slack. Both
+// servers park under them, two interpreter frames of 1,656 bytes each,
+// which with the read path under them are more than the 3,168 bytes a
+// 4 KiB stack leaves above its guard (see the idle note in README.md;
+// docs/perf/starlark-frame.md measures what a smaller interpreter frame
+// changes). The bound keeps them from growing past that.
 const idleStackLimit = 8192 + 512
+
+// oneFrameStackLimit bounds the stack of the oneframe case, whose reader
+// runs in one interpreter frame: its read path (makefile, readline, the
+// read and the line's allocation) fits in 4 KiB, so most of its threads
+// stay on 4 KiB (measured 4,358 bytes per connection: a few grow to 8 KiB
+// when their read meets an allocator slow path). Halfway to 8 KiB, the
+// bound fails when the common path no longer fits, not on the few.
+const oneFrameStackLimit = 6144
 
 // idleCases are the servers TestIdleConnectionMemory measures.
 var idleCases = []struct {
 	name, script string
 	ping         func(t testing.TB, fds []int)
+	stackLimit   float64
 }{
-	{"echoserver", "../scripts/echoserver.star", pingEcho},
-	{"chatserver", "../scripts/chatserver.star", pingChat},
-	{"oneframe", "", pingEcho}, // oneFrameEcho
+	{"echoserver", "../scripts/echoserver.star", pingEcho, idleStackLimit},
+	{"chatserver", "../scripts/chatserver.star", pingChat, idleStackLimit},
+	{"oneframe", "", pingEcho, oneFrameStackLimit}, // oneFrameEcho
 }
 
 // oneFrameEcho is scripts/echoserver.star without catch: the reader's
@@ -98,8 +106,8 @@ func TestIdleConnectionMemory(t *testing.T) {
 				t.Fatalf("%s: %v\n%s", tc.name, err, out)
 			}
 			t.Logf("%s: per idle connection %.0f stack bytes, %.0f heap bytes (n=%d)", tc.name, stack, heap, n)
-			if stack > idleStackLimit {
-				t.Errorf("%.0f stack bytes per idle connection, want at most %d: a frame on the reader's park path grew (see the shallow-stack rule in builtins/doc.go)", stack, idleStackLimit)
+			if stack > tc.stackLimit {
+				t.Errorf("%.0f stack bytes per idle connection, want at most %.0f: a frame on the reader's path grew (see the shallow-stack rule in builtins/doc.go)", stack, tc.stackLimit)
 			}
 			if heap > idleHeapLimit {
 				t.Errorf("%.0f heap bytes per idle connection, want at most %d", heap, idleHeapLimit)
