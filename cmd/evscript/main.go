@@ -83,6 +83,7 @@ func doMain() int {
 	}
 	raiseFileLimit()
 	tuneGC()
+	setProcs()
 	if *blocking < 0 || *blocking != *blocking {
 		fmt.Fprintf(os.Stderr, "evscript: --blocking wants a positive number of seconds\n")
 		return 2

@@ -13,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 QUERIES=${QUERIES:-20000}
 COUNT=${COUNT:-3}
+# GOMAXPROCS as the evscript command runs: the cores plus one (cmd/evscript/procs.go).
+CPU=${CPU:-$(( $(nproc) + 1 ))}
 stops=()
 on_exit() { stops+=("$1"); }
 ci_install() { return 1; }
@@ -20,7 +22,7 @@ trap 'for s in "${stops[@]}"; do eval "$s" || true; done' EXIT
 [ -n "${EVSCRIPT_PG_DSN:-}" ] || source .ci/service-postgres.sh
 echo "== $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) (the machine may be shared)"
 for i in $(seq "$COUNT"); do
-	go test -run '^$' -bench 'SelectByPK' -benchtime "${QUERIES}x" ./stdlib/db_pool | grep Benchmark
+	go test -run '^$' -bench 'SelectByPK' -benchtime "${QUERIES}x" -cpu "$CPU" ./stdlib/db_pool | grep Benchmark
 	for mode in tx autocommit; do
 		/usr/bin/python3 tests/bench/peers/db_eventlet.py sqlite "$(mktemp -u /tmp/evscript-bench-XXXXXX.db)" "$QUERIES" "$mode"
 		if [ -n "${EVSCRIPT_PG_DSN:-}" ]; then
@@ -28,5 +30,5 @@ for i in $(seq "$COUNT"); do
 		fi
 	done
 done
-go test -run '^$' -bench 'TwoSpins' -benchtime 3x -count "$COUNT" ./stdlib/tpool | grep Benchmark
+go test -run '^$' -bench 'TwoSpins' -benchtime 3x -cpu "$CPU" -count "$COUNT" ./stdlib/tpool | grep Benchmark
 rm -f /tmp/evscript-bench-*.db
