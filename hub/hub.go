@@ -16,7 +16,8 @@ import (
 // Config configures a Hub. The zero value is ready to use.
 type Config struct {
 	// Poller names the system call the hub waits with: "epoll" or
-	// "io_uring" (Linux; epoll where the kernel refuses io_uring), "kqueue" (macOS, FreeBSD), "poll" or "select" (descriptors under
+	// "io_uring" (Linux; epoll where the kernel refuses io_uring),
+	// "kqueue" (macOS, FreeBSD), "poll" or "select" (descriptors under
 	// 1024 only), or eventlet's "epolls" and "selects". Empty means the
 	// environment variable EVSCRIPT_HUB (PollerEnv), or when that is
 	// empty too, DefaultPoller. Every poller gives the same scheduling.
