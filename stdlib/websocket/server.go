@@ -81,9 +81,9 @@ func (a *app) CallInternal(th *starlark.Thread, args starlark.Tuple, kw []starla
 	if len(args) != 2 || len(kw) != 0 {
 		return nil, fmt.Errorf("WebSocketWSGI: got %d arguments, want (environ, start_response)", len(args))
 	}
-	env, ok := args[0].(*starlark.Dict)
+	env, ok := args[0].(starlark.Mapping)
 	if !ok {
-		return nil, fmt.Errorf("WebSocketWSGI: environ: got %s, want dict", args[0].Type())
+		return nil, fmt.Errorf("WebSocketWSGI: environ: got %s, want the request's environ or a dict", args[0].Type())
 	}
 	start := args[1]
 	hs, status, extra := a.check(th, env)
@@ -131,7 +131,7 @@ type handshake struct {
 
 // check checks an upgrade request. It returns the refusal's status and
 // extra headers, or "" for a request to accept.
-func (a *app) check(th *starlark.Thread, env *starlark.Dict) (handshake, string, [][2]string) {
+func (a *app) check(th *starlark.Thread, env starlark.Mapping) (handshake, string, [][2]string) {
 	var hs handshake
 	if envString(env, "REQUEST_METHOD") != "GET" || envString(env, "SERVER_PROTOCOL") != "HTTP/1.1" ||
 		!strings.EqualFold(envString(env, "HTTP_UPGRADE"), "websocket") ||
@@ -196,7 +196,7 @@ func refuse(th *starlark.Thread, start starlark.Value, status string, extra [][2
 }
 
 // envValue returns env[key], or None.
-func envValue(env *starlark.Dict, key string) starlark.Value {
+func envValue(env starlark.Mapping, key string) starlark.Value {
 	v, found, _ := env.Get(starlark.String(key))
 	if !found {
 		return starlark.None
@@ -205,7 +205,7 @@ func envValue(env *starlark.Dict, key string) starlark.Value {
 }
 
 // envString returns env[key] as a string, or "".
-func envString(env *starlark.Dict, key string) string {
+func envString(env starlark.Mapping, key string) string {
 	s, _ := starlark.AsString(envValue(env, key))
 	return s
 }

@@ -63,65 +63,62 @@ type cachedVal struct {
 	val starlark.Value
 }
 
-// environ returns the environ dict of c.req and its input file.
-func (c *hconn) environ(in *input) *starlark.Dict {
-	req := &c.req
-	s := c.s
-	n := 20 + len(req.Headers)
-	if s.baseEnv != nil {
-		n += s.baseEnv.Len()
+// environ returns the Environ of c.req and its input file. With the
+// server's environ= keys it is made a dict at once: they are the server's
+// dict's at the start of the request.
+func (c *hconn) environ(in *input) *Environ {
+	e := &Environ{c: c, in: in, method: methodString(c.req.Method), proto: protoString(c.req.Minor),
+		ctype: empty, clength: empty}
+	e.raw, e.path, e.query = c.target()
+	c.headers(e)
+	if c.s.baseEnv != nil {
+		e.dict()
 	}
-	env := starlark.NewDict(n)
-	if s.baseEnv != nil {
-		for _, kv := range s.baseEnv.Items() {
-			env.SetKey(kv[0], kv[1])
-		}
-	}
-	env.SetKey(kMethod, methodString(req.Method))
-	env.SetKey(kScript, empty)
-	raw, path, query := c.target()
-	env.SetKey(kRawPath, raw)
-	env.SetKey(kPath, path)
-	env.SetKey(kQuery, query)
-	env.SetKey(kProto, protoString(req.Minor))
-	env.SetKey(kSrvName, s.serverName)
-	env.SetKey(kSrvPort, s.serverPort)
-	env.SetKey(kRemoteAddr, c.remoteAddr)
-	env.SetKey(kRemotePort, c.remotePort)
-	env.SetKey(kCType, empty)
-	env.SetKey(kCLength, empty)
-	c.headers(env)
-	env.SetKey(kInput, in)
-	env.SetKey(kErrors, s.errors)
-	env.SetKey(kScheme, s.scheme)
-	env.SetKey(kTerminated, starlark.True)
-	env.SetKey(kVersion, wsgiVersion)
-	env.SetKey(kMultiT, starlark.False)
-	env.SetKey(kMultiP, starlark.False)
-	env.SetKey(kRunOnce, starlark.False)
-	return env
+	return e
 }
 
-// headers adds HTTP_* (and CONTENT_TYPE, CONTENT_LENGTH) to env. Names
-// with "_" are dropped, as eventlet does, so that X-Foo_Bar cannot pose as
+// headers sets e's HTTP_* (and CONTENT_TYPE, CONTENT_LENGTH). Names with
+// "_" are dropped, as eventlet does, so that X-Foo_Bar cannot pose as
 // X-Foo-Bar; repeats are joined with ",".
-func (c *hconn) headers(env *starlark.Dict) {
+func (c *hconn) headers(e *Environ) {
 	c.cache.keys = c.cache.keys[:0]
-	for i, h := range c.req.Headers {
+	hs := c.req.Headers
+	for i, h := range hs {
 		if bytes.IndexByte(h.Name, '_') >= 0 {
 			continue
 		}
 		key := c.s.headerKey(h.Name)
 		val := c.headerValue(i, key, h.Value)
-		if c.repeated(key) {
-			old, _, _ := env.Get(key)
-			if o, ok := old.(starlark.String); ok {
-				val = o + "," + val.(starlark.String)
-			}
-		}
+		rep := c.repeated(key)
 		c.cache.keys = append(c.cache.keys, key)
-		env.SetKey(key, val)
+		switch key {
+		case kCType:
+			e.ctype = join(rep, e.ctype, val)
+		case kCLength:
+			e.clength = join(rep, e.clength, val)
+		default:
+			if rep {
+				for j := range e.hdr {
+					if e.hdr[j].key == key {
+						e.hdr[j].val = join(true, e.hdr[j].val, val)
+					}
+				}
+				continue
+			}
+			if e.hdr == nil {
+				e.hdr = make([]cachedVal, 0, len(hs)-i)
+			}
+			e.hdr = append(e.hdr, cachedVal{key, val})
+		}
 	}
+}
+
+// join returns val, or old "," val when the field is a repeat.
+func join(repeat bool, old, val starlark.Value) starlark.Value {
+	if o, ok := old.(starlark.String); ok && repeat {
+		return o + "," + val.(starlark.String)
+	}
+	return val
 }
 
 // repeated reports whether key was already set by this request's headers.

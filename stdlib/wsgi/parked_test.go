@@ -23,13 +23,14 @@ import (
 // parkedStackLimit is hosttest.ParkedStackLimit: 4 KiB and a little slack.
 const parkedStackLimit = hosttest.ParkedStackLimit
 
-// parkedHeapLimit bounds the heap a held request costs. It is about 7.2 KiB
-// (2.5 KiB of it the environ dict, whose 20-odd entries take four buckets
-// of a Starlark hashtable); a read buffer (4 KiB) or header slice kept
-// while the application parks is past it. The figure varies by a few
-// hundred bytes from run to run with the buffers left on the server's
-// free list.
-const parkedHeapLimit = 8 << 10
+// parkedHeapLimit bounds the heap a held request costs. It is about 4.6 KiB:
+// the connection, its green thread and socket, and the request's Environ
+// (about 200 bytes; a dict of its twenty-odd keys would be 3 KiB, four
+// buckets of a Starlark hashtable and an overflow bucket). A read buffer
+// (4 KiB), the header slice or a made environ dict kept while the
+// application parks is past it. The figure varies by a few hundred bytes
+// from run to run with the buffers left on the server's free list.
+const parkedHeapLimit = 6 << 10
 
 // parkedApp holds every GET /wait on an event until N are held; then it
 // measures, answers them all and stops the server. It counts with a list,
@@ -76,7 +77,7 @@ func TestParkedRequestMemory(t *testing.T) {
 		t.Errorf("%.0f stack bytes per held request, want at most %d: a frame on the park path of a wsgi request grew (see the shallow-stack rule in builtins/doc.go)", stack, parkedStackLimit)
 	}
 	if heap > parkedHeapLimit {
-		t.Errorf("%.0f heap bytes per held request, want at most %d: a held request keeps more than its environ, connection and thread (a read buffer?)", heap, parkedHeapLimit)
+		t.Errorf("%.0f heap bytes per held request, want at most %d: a held request keeps more than its Environ, connection and thread (a read buffer? a made environ dict?)", heap, parkedHeapLimit)
 	}
 }
 

@@ -37,7 +37,7 @@ type response struct {
 // or the wait for a slot failed.
 //
 //go:noinline
-func (c *hconn) begin(n int) (*starlark.Dict, error) {
+func (c *hconn) begin(n int) (*Environ, error) {
 	s := c.s
 	if len(c.req.Target) > s.urlLimit {
 		c.refuse(414)
