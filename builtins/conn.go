@@ -340,6 +340,24 @@ func (c *conn) write(t *hub.Task, data string) error {
 	return c.s.write(t, data)
 }
 
+// writeBytes is write for bytes the caller may reuse once it returns. On
+// a plain socket they go to the backlog without a string copy first.
+func (c *conn) writeBytes(t *hub.Task, p []byte) error {
+	f, ok := c.s.(*fdStream)
+	if !ok {
+		return c.write(t, string(p))
+	}
+	if c.closed {
+		return hub.ErrClosed
+	}
+	if c.rt.limits.MaxQueued > 0 {
+		if err := c.rt.checkQueued(len(p)); err != nil {
+			return err
+		}
+	}
+	return f.writeBytes(t, p)
+}
+
 // failed reports whether the descriptor closed under c: a send failure
 // or an abort (hub.FD.Failed).
 func (c *conn) failed() bool { return c.fd != nil && c.fd.Failed() != nil }

@@ -120,7 +120,7 @@ func (nc *NetConn) Write(p []byte) (int, error) {
 	c := nc.s.c
 	saved := c.timeout
 	c.timeout = d
-	err = c.write(t, string(p))
+	err = c.writeBytes(t, p)
 	c.timeout = saved
 	if err != nil {
 		return 0, netErr(err)

@@ -17,7 +17,8 @@ import (
 
 // goEcho is a Go protocol loop over a green socket's NetConn: it reads
 // lines with bufio and writes them back upper-cased until "quit", then
-// reports what a read with a passed deadline returns.
+// reports what a read with a passed deadline returns. It reuses its
+// write buffer.
 var goEcho = builtins.NewBuiltin("go_echo", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
 	s, ok := args[0].(*builtins.Socket)
 	if !ok {
@@ -25,6 +26,7 @@ var goEcho = builtins.NewBuiltin("go_echo", func(_ *starlark.Thread, b *starlark
 	}
 	nc := s.NetConn()
 	r := bufio.NewReader(nc)
+	var buf []byte
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
@@ -33,8 +35,14 @@ var goEcho = builtins.NewBuiltin("go_echo", func(_ *starlark.Thread, b *starlark
 		if line == "quit\n" {
 			break
 		}
-		if _, err := nc.Write([]byte(strings.ToUpper(line))); err != nil {
+		buf = append(buf[:0], strings.ToUpper(line)...)
+		if _, err := nc.Write(buf); err != nil {
 			return nil, err
+		}
+		// Write's bytes are the caller's again once it returns, though
+		// they leave only at the end of the hub's turn.
+		for i := range buf {
+			buf[i] = '#'
 		}
 	}
 	nc.SetReadDeadline(time.Now().Add(20 * time.Millisecond))

@@ -128,6 +128,22 @@ func (f *fdStream) write(t *hub.Task, data string) error {
 	return nil
 }
 
+// writeBytes is write for bytes the caller may reuse once it returns
+// (NetConn.Write, a Go protocol's): Send copies them into the backlog, with
+// no string made of them first.
+func (f *fdStream) writeBytes(t *hub.Task, p []byte) error {
+	if f.fd.Closed() {
+		return f.writeFailed(t)
+	}
+	if f.fd.Backlog() > highWater {
+		if err := f.writeMuch(t); err != nil {
+			return err
+		}
+	}
+	f.fd.Send(p) // fails only on a closed FD; then it is dropped
+	return nil
+}
+
 // writeMuch is write's path once the backlog is above highWater (over TLS
 // too): it hands the kernel what it takes now (a busy writer's turn may
 // not end for a while), aborts the connection past its output limit, and
