@@ -1,7 +1,7 @@
 // This file defines the runtime's output queue: print, sys.stdout and
 // sys.stderr append to it and never block the hub; a writer goroutine
-// (started with Hub.Go when there is output, ending when the queue is
-// empty) writes it to the destination writers.
+// (started with Hub.Go when there is output, ending when the queue has
+// been empty for outLinger) writes it to the destination writers.
 //
 // One queue serves both streams, so the order of print, sys.stdout.write
 // and sys.stderr.write (and the backtraces of dying green threads) is the
@@ -32,6 +32,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/evscript/evscript/hub"
 )
@@ -99,17 +100,32 @@ func (o *outQueue) unwritten() uint64 {
 	return o.queued - o.written
 }
 
-// run is the writer goroutine: it writes the queue until it is empty.
+// outLinger is how long the writer goroutine waits for more output once
+// the queue is empty, before it ends: a steady writer (an access log)
+// then costs one write and one wake-up per outLinger, not one per burst
+// of a hub turn, each of which started a goroutine on another thread.
+const outLinger = time.Millisecond
+
+// run is the writer goroutine: it writes the queue until it has stayed
+// empty for outLinger.
 func (o *outQueue) run() {
+	lingered := false
 	for {
 		o.mu.Lock()
 		chunks := o.chunks
 		o.chunks = nil
 		if len(chunks) == 0 {
+			if !lingered {
+				o.mu.Unlock()
+				lingered = true
+				time.Sleep(outLinger)
+				continue
+			}
 			o.active = false
 			o.mu.Unlock()
 			return
 		}
+		lingered = false
 		o.mu.Unlock()
 		var n uint64
 		var errs [3]error
