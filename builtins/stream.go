@@ -116,13 +116,8 @@ func (f *fdStream) ready() bool { return false }
 
 // write hands data to the descriptor's send backlog.
 func (f *fdStream) write(t *hub.Task, data string) error {
-	if f.fd.Closed() {
-		return f.writeFailed(t)
-	}
-	if f.fd.Backlog() > highWater {
-		if err := f.writeMuch(t); err != nil {
-			return err
-		}
+	if err := f.beforeWrite(t); err != nil {
+		return err
 	}
 	f.fd.SendString(data) // fails only on a closed FD; then it is dropped
 	return nil
@@ -132,15 +127,22 @@ func (f *fdStream) write(t *hub.Task, data string) error {
 // (NetConn.Write, a Go protocol's): Send copies them into the backlog, with
 // no string made of them first.
 func (f *fdStream) writeBytes(t *hub.Task, p []byte) error {
+	if err := f.beforeWrite(t); err != nil {
+		return err
+	}
+	f.fd.Send(p) // fails only on a closed FD; then it is dropped
+	return nil
+}
+
+// beforeWrite is what write does before it queues: the closed
+// connection's error, or the park of writeMuch above highWater.
+func (f *fdStream) beforeWrite(t *hub.Task) error {
 	if f.fd.Closed() {
 		return f.writeFailed(t)
 	}
 	if f.fd.Backlog() > highWater {
-		if err := f.writeMuch(t); err != nil {
-			return err
-		}
+		return f.writeMuch(t)
 	}
-	f.fd.Send(p) // fails only on a closed FD; then it is dropped
 	return nil
 }
 
