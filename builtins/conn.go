@@ -329,13 +329,8 @@ func (c *conn) readyToRead() bool {
 // dropped; a write that finds more than the output limit unsent aborts
 // the connection and is dropped. See the file comment.
 func (c *conn) write(t *hub.Task, data string) error {
-	if c.closed {
-		return hub.ErrClosed
-	}
-	if c.rt.limits.MaxQueued > 0 {
-		if err := c.rt.checkQueued(len(data)); err != nil {
-			return err
-		}
+	if err := c.admit(len(data)); err != nil {
+		return err
 	}
 	return c.s.write(t, data)
 }
@@ -347,15 +342,22 @@ func (c *conn) writeBytes(t *hub.Task, p []byte) error {
 	if !ok {
 		return c.write(t, string(p))
 	}
+	if err := c.admit(len(p)); err != nil {
+		return err
+	}
+	return f.writeBytes(t, p)
+}
+
+// admit returns the error of queueing n more bytes on c: closed, or past
+// the sandbox's output budget (limits.MaxQueued).
+func (c *conn) admit(n int) error {
 	if c.closed {
 		return hub.ErrClosed
 	}
 	if c.rt.limits.MaxQueued > 0 {
-		if err := c.rt.checkQueued(len(p)); err != nil {
-			return err
-		}
+		return c.rt.checkQueued(n)
 	}
-	return f.writeBytes(t, p)
+	return nil
 }
 
 // failed reports whether the descriptor closed under c: a send failure
@@ -378,13 +380,8 @@ func (c *conn) sendall(t *hub.Task, fname string, data string) error {
 	}
 	c.sender = t
 	defer func() { c.sender = nil }()
-	if c.closed {
-		return hub.ErrClosed
-	}
-	if c.rt.limits.MaxQueued > 0 {
-		if err := c.rt.checkQueued(len(data)); err != nil {
-			return err
-		}
+	if err := c.admit(len(data)); err != nil {
+		return err
 	}
 	if err := c.s.send(t, data); err != nil {
 		return err

@@ -232,8 +232,8 @@ func (t *Task) ParkTimeout(reason string, d time.Duration) error {
 
 // Await runs fn on another goroutine (one of the hub's awaiters, kept for
 // reuse), off the hub, while t is parked, and returns fn's error. fn must
-// not touch hub or script state. If t is killed meanwhile, Await returns the kill's error at once and cancels ctx;
-// fn's late result is dropped.
+// not touch hub or script state. If t is killed meanwhile, Await returns
+// the kill's error at once and cancels ctx; fn's late result is dropped.
 // It must be called by t itself.
 func (t *Task) Await(fn func(ctx context.Context) error) error {
 	if err := t.check(); err != nil {

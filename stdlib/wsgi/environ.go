@@ -54,7 +54,6 @@ type envCache struct {
 	target           []byte
 	raw, path, query starlark.Value
 	vals             []cachedVal
-	keys             []starlark.Value // this request's header keys, for repeats
 }
 
 // cachedVal is a header's key and value, boxed once.
@@ -81,28 +80,24 @@ func (c *hconn) environ(in *input) *Environ {
 // "_" are dropped, as eventlet does, so that X-Foo_Bar cannot pose as
 // X-Foo-Bar; repeats are joined with ",".
 func (c *hconn) headers(e *Environ) {
-	c.cache.keys = c.cache.keys[:0]
 	hs := c.req.Headers
+	var ctype, clength bool // seen
 	for i, h := range hs {
 		if bytes.IndexByte(h.Name, '_') >= 0 {
 			continue
 		}
 		key := c.s.headerKey(h.Name)
 		val := c.headerValue(i, key, h.Value)
-		rep := c.repeated(key)
-		c.cache.keys = append(c.cache.keys, key)
 		switch key {
 		case kCType:
-			e.ctype = join(rep, e.ctype, val)
+			e.ctype = join(ctype, e.ctype, val)
+			ctype = true
 		case kCLength:
-			e.clength = join(rep, e.clength, val)
+			e.clength = join(clength, e.clength, val)
+			clength = true
 		default:
-			if rep {
-				for j := range e.hdr {
-					if e.hdr[j].key == key {
-						e.hdr[j].val = join(true, e.hdr[j].val, val)
-					}
-				}
+			if j := e.header(string(key.(starlark.String))); j >= 0 {
+				e.hdr[j].val = join(true, e.hdr[j].val, val)
 				continue
 			}
 			if e.hdr == nil {
@@ -119,16 +114,6 @@ func join(repeat bool, old, val starlark.Value) starlark.Value {
 		return o + "," + val.(starlark.String)
 	}
 	return val
-}
-
-// repeated reports whether key was already set by this request's headers.
-func (c *hconn) repeated(key starlark.Value) bool {
-	for _, k := range c.cache.keys {
-		if k == key {
-			return true
-		}
-	}
-	return false
 }
 
 // headerValue returns v as a string, reusing the last request's value of

@@ -52,45 +52,74 @@ var (
 	_ starlark.HasBinary       = (*Environ)(nil)
 )
 
+// An envField is a key of the environ that is not a header's, and where
+// an Environ finds its value.
+type envField struct {
+	key starlark.String
+	val func(e *Environ) starlark.Value
+}
+
+// envHead and envTail are the environ's keys before and after the HTTP_*
+// keys, in the dict's order; envFields finds them by name.
+var (
+	envHead = []envField{
+		{kMethod, func(e *Environ) starlark.Value { return e.method }},
+		{kScript, func(*Environ) starlark.Value { return empty }},
+		{kRawPath, func(e *Environ) starlark.Value { return e.raw }},
+		{kPath, func(e *Environ) starlark.Value { return e.path }},
+		{kQuery, func(e *Environ) starlark.Value { return e.query }},
+		{kProto, func(e *Environ) starlark.Value { return e.proto }},
+		{kSrvName, func(e *Environ) starlark.Value { return e.c.s.serverName }},
+		{kSrvPort, func(e *Environ) starlark.Value { return e.c.s.serverPort }},
+		{kRemoteAddr, func(e *Environ) starlark.Value { return e.c.remoteAddr }},
+		{kRemotePort, func(e *Environ) starlark.Value { return e.c.remotePort }},
+		{kCType, func(e *Environ) starlark.Value { return e.ctype }},
+		{kCLength, func(e *Environ) starlark.Value { return e.clength }},
+	}
+	envTail = []envField{
+		{kInput, func(e *Environ) starlark.Value { return e.in }},
+		{kErrors, func(e *Environ) starlark.Value { return e.c.s.errors }},
+		{kScheme, func(e *Environ) starlark.Value { return e.c.s.scheme }},
+		{kTerminated, func(*Environ) starlark.Value { return starlark.True }},
+		{kVersion, func(*Environ) starlark.Value { return wsgiVersion }},
+		{kMultiT, func(*Environ) starlark.Value { return starlark.False }},
+		{kMultiP, func(*Environ) starlark.Value { return starlark.False }},
+		{kRunOnce, func(*Environ) starlark.Value { return starlark.False }},
+	}
+	envFields = func() map[string]envField {
+		m := make(map[string]envField, len(envHead)+len(envTail))
+		for _, f := range append(envHead[:len(envHead):len(envHead)], envTail...) {
+			m[string(f.key)] = f
+		}
+		return m
+	}()
+)
+
 // dict returns the dict of e, making it on first use.
 func (e *Environ) dict() *starlark.Dict {
 	if e.d != nil {
 		return e.d
 	}
-	s := e.c.s
-	n := 20 + len(e.hdr)
-	if s.baseEnv != nil {
-		n += s.baseEnv.Len()
+	base := e.c.s.baseEnv
+	n := len(envHead) + len(e.hdr) + len(envTail)
+	if base != nil {
+		n += base.Len()
 	}
 	d := starlark.NewDict(n)
-	if s.baseEnv != nil {
-		for _, kv := range s.baseEnv.Items() {
+	if base != nil {
+		for _, kv := range base.Items() {
 			d.SetKey(kv[0], kv[1])
 		}
 	}
-	d.SetKey(kMethod, e.method)
-	d.SetKey(kScript, empty)
-	d.SetKey(kRawPath, e.raw)
-	d.SetKey(kPath, e.path)
-	d.SetKey(kQuery, e.query)
-	d.SetKey(kProto, e.proto)
-	d.SetKey(kSrvName, s.serverName)
-	d.SetKey(kSrvPort, s.serverPort)
-	d.SetKey(kRemoteAddr, e.c.remoteAddr)
-	d.SetKey(kRemotePort, e.c.remotePort)
-	d.SetKey(kCType, e.ctype)
-	d.SetKey(kCLength, e.clength)
+	for _, f := range envHead {
+		d.SetKey(f.key, f.val(e))
+	}
 	for _, h := range e.hdr {
 		d.SetKey(h.key, h.val)
 	}
-	d.SetKey(kInput, e.in)
-	d.SetKey(kErrors, s.errors)
-	d.SetKey(kScheme, s.scheme)
-	d.SetKey(kTerminated, starlark.True)
-	d.SetKey(kVersion, wsgiVersion)
-	d.SetKey(kMultiT, starlark.False)
-	d.SetKey(kMultiP, starlark.False)
-	d.SetKey(kRunOnce, starlark.False)
+	for _, f := range envTail {
+		d.SetKey(f.key, f.val(e))
+	}
 	e.d = d
 	return d
 }
@@ -98,53 +127,25 @@ func (e *Environ) dict() *starlark.Dict {
 // lookup returns the value of the key k, or nil.
 func (e *Environ) lookup(k string) starlark.Value {
 	if strings.HasPrefix(k, "HTTP_") {
-		for _, h := range e.hdr {
-			if string(h.key.(starlark.String)) == k {
-				return h.val
-			}
+		if i := e.header(k); i >= 0 {
+			return e.hdr[i].val
 		}
 		return nil
 	}
-	s := e.c.s
-	switch k {
-	case string(kMethod):
-		return e.method
-	case string(kScript):
-		return empty
-	case string(kRawPath):
-		return e.raw
-	case string(kPath):
-		return e.path
-	case string(kQuery):
-		return e.query
-	case string(kProto):
-		return e.proto
-	case string(kSrvName):
-		return s.serverName
-	case string(kSrvPort):
-		return s.serverPort
-	case string(kRemoteAddr):
-		return e.c.remoteAddr
-	case string(kRemotePort):
-		return e.c.remotePort
-	case string(kCType):
-		return e.ctype
-	case string(kCLength):
-		return e.clength
-	case string(kInput):
-		return e.in
-	case string(kErrors):
-		return s.errors
-	case string(kScheme):
-		return s.scheme
-	case string(kTerminated):
-		return starlark.True
-	case string(kVersion):
-		return wsgiVersion
-	case string(kMultiT), string(kMultiP), string(kRunOnce):
-		return starlark.False
+	if f, ok := envFields[k]; ok {
+		return f.val(e)
 	}
 	return nil
+}
+
+// header returns the index in e.hdr of the HTTP_* key k, or -1.
+func (e *Environ) header(k string) int {
+	for i, h := range e.hdr {
+		if string(h.key.(starlark.String)) == k {
+			return i
+		}
+	}
+	return -1
 }
 
 // Get returns the value of k, as a dict's Get.

@@ -16,7 +16,7 @@ import (
 var ErrNotUpgradable = errors.New("wsgi: the environ is not a request in progress on a wsgi.server connection")
 
 // Upgrade takes over the connection of the request whose environ is env
-// (the request's Environ, or a dict holding its wsgi.input),
+// (the request's Environ, or a copy holding its wsgi.input),
 // for a protocol that replaces HTTP on it (a 101 Switching Protocols
 // answer, written by the caller). It returns the connection and the bytes
 // the server had already read past the request's head. From then on the
@@ -27,13 +27,9 @@ var ErrNotUpgradable = errors.New("wsgi: the environ is not a request in progres
 // It must be called from the request's own green thread while the
 // application runs, before start_response.
 func Upgrade(env starlark.Mapping) (*builtins.NetConn, []byte, error) {
-	var in *input
-	if e, ok := env.(*Environ); ok {
-		in = e.in
-	} else if v, _, _ := env.Get(kInput); v != nil {
-		in, _ = v.(*input)
-	}
-	if in == nil || in.c == nil {
+	v, _, _ := env.Get(kInput)
+	in, ok := v.(*input)
+	if !ok || in.c == nil {
 		return nil, nil, ErrNotUpgradable
 	}
 	c := in.c
