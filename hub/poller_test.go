@@ -252,13 +252,25 @@ func TestPollersSameOrder(t *testing.T) {
 					}
 				}))
 			}
-			h.After(2*time.Millisecond, func() { add("timer 2ms") })
-			h.After(time.Millisecond, func() { add("timer 1ms") })
-			tk.Yield()
-			for _, i := range []int{2, 0, 1} {
+			// Timers fire in deadline order, whatever order they were set
+			// in. The wait for them is by condition, not by a sleep, so a
+			// loaded machine cannot reorder the log.
+			fired := 0
+			h.After(2*time.Millisecond, func() { add("timer 2ms"); fired++ })
+			h.After(time.Millisecond, func() { add("timer 1ms"); fired++ })
+			for deadline := time.Now().Add(10 * time.Second); fired < 2 && time.Now().Before(deadline); {
+				tk.Sleep(time.Millisecond)
+			}
+			// Three writes before the loop polls again wake the readers in
+			// one round. The order within a round is the poller's own
+			// (epoll's is the order the events came, poll's and select's
+			// the descriptors'), so the writes come in descriptor order.
+			for i := range pairs {
 				pairs[i][1].Write(tk, []byte(fmt.Sprint("w", i)))
 			}
-			tk.Sleep(5 * time.Millisecond)
+			for deadline := time.Now().Add(10 * time.Second); (got[0] == 0 || got[1] == 0 || got[2] == 0) && time.Now().Before(deadline); {
+				tk.Sleep(time.Millisecond)
+			}
 			// A big send backlog drains through write readiness, while a
 			// goroutine's Post wakes the loop.
 			big := make([]byte, 1<<20)
