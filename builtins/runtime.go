@@ -190,32 +190,44 @@ func (rt *Runtime) Interrupt() {
 	rt.kiPending.Store(true)
 	if task := rt.Hub.Running(); task != nil && task == g.task {
 		g.Cancel(KeyboardInterrupt.name)
-	} else if task != nil {
-		rt.interruptBusy(task, g)
 	}
 	rt.Hub.Post(func() {
 		if rt.kiPending.Swap(false) && g.task != nil {
 			g.task.Kill(KeyboardInterrupt.New())
 		}
 	})
+	rt.interruptBusy(g)
 }
 
-// interruptGrace is how long another green thread may go on holding the
-// hub after Ctrl-C before it is interrupted itself.
+// interruptGrace is how long a green thread may go on holding the hub
+// after Ctrl-C before it is interrupted itself.
 const interruptGrace = 100 * time.Millisecond
 
-// interruptBusy interrupts task, the green thread that held the hub when
-// Ctrl-C came, if after interruptGrace it still holds it and main has not
-// been interrupted yet: a busy loop in a thread other than main would
-// otherwise keep KeyboardInterrupt from ever reaching main. task gets
-// KeyboardInterrupt at its next step; main gets it once the hub turns.
-func (rt *Runtime) interruptBusy(task *hub.Task, main *GreenThread) {
+// interruptBusy makes sure KeyboardInterrupt reaches main even when the
+// work Interrupt posted cannot run because a green thread keeps the hub
+// busy: if after interruptGrace main has not been interrupted yet, the
+// thread that holds the hub is. That is main itself when it took the
+// baton just after Interrupt looked (it was parked, or runnable, then), or
+// another thread in a busy loop, which would otherwise keep the
+// interrupt from main for ever: it gets KeyboardInterrupt at its next
+// step, and main once the hub turns.
+func (rt *Runtime) interruptBusy(main *GreenThread) {
 	time.AfterFunc(interruptGrace, func() {
+		if !rt.kiPending.Load() {
+			return
+		}
+		task := rt.Hub.Running()
+		if task == nil {
+			return // the hub is between turns: the posted work runs next
+		}
 		busy, ok := task.Data.(*GreenThread)
-		if !ok || !rt.kiPending.Load() || rt.Hub.Running() != task {
+		if !ok {
 			return
 		}
 		busy.Cancel(KeyboardInterrupt.name)
+		if busy == main {
+			return
+		}
 		rt.Hub.Post(func() {
 			if main.task != nil && !main.task.Dead() {
 				main.task.Kill(KeyboardInterrupt.New())

@@ -9,8 +9,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/evscript/evscript/host"
+	"go.starlark.net/starlark"
 )
 
 // A console session on a started host: chunks read from any source run as
@@ -78,6 +80,50 @@ func TestSessionInterruptParkedChunk(t *testing.T) {
 	}
 	if err := <-done; err == nil || !strings.Contains(err.Error(), "KeyboardInterrupt") {
 		t.Errorf("Exec: %v, want KeyboardInterrupt", err)
+	}
+}
+
+// A chunk that takes the baton just after Interrupt looked, and then
+// spins, is interrupted all the same: the work Interrupt posts to the hub
+// cannot run while the chunk holds it. (Here Interrupt comes from another
+// green thread while the chunk waits to run again after sleep(0).)
+func TestSessionInterruptBeforeBusyLoop(t *testing.T) {
+	var s *host.Session
+	h, err := host.New(host.Config{Stdout: io.Discard, Predeclared: starlark.StringDict{
+		"interrupt": starlark.NewBuiltin("interrupt", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+			return starlark.Bool(s.Interrupt()), nil
+		}),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Start()
+	defer h.Close()
+	s = h.NewSession()
+	chunk, err := s.Read(lines("def main():", "    api.spawn(interrupt)", "    api.sleep(0)", "    while True:", "        pass", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Exec(context.Background(), chunk); err != nil {
+		t.Fatal(err)
+	}
+	if chunk, err = s.Read(lines("main()")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Exec(context.Background(), chunk)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "KeyboardInterrupt") {
+			t.Errorf("Exec: %v, want KeyboardInterrupt", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the busy chunk was not interrupted within 10 s")
+		s.Interrupt() // the second cancels whatever holds the hub
+		<-done
 	}
 }
 
