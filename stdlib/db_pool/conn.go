@@ -55,6 +55,37 @@ type link struct {
 
 	typeNames map[uint32]starlark.String // PostgreSQL type names by OID (pg.go)
 	chain     int8                       // the server takes ROLLBACK AND CHAIN: 1 yes, -1 no, 0 unknown yet
+	lastDesc  starlark.Value             // the last description made (desc), or nil
+}
+
+// desc returns a statement's description, a 7-tuple per column of its
+// n columns: the name and type column(i) gives, the rest None. The last
+// one made is kept and given again while the columns are the same, as
+// they are each time a statement runs again: a query then makes no
+// description of its own. It runs off the hub, holding l.mu.
+func (l *link) desc(n int, column func(i int) (name, typ string)) starlark.Value {
+	if d, ok := l.lastDesc.(starlark.Tuple); ok && len(d) == n {
+		same := true
+		for i, col := range d {
+			name, typ := column(i)
+			t := col.(starlark.Tuple)
+			if string(t[0].(starlark.String)) != name || string(t[1].(starlark.String)) != typ {
+				same = false
+				break
+			}
+		}
+		if same {
+			return l.lastDesc
+		}
+	}
+	desc := make(starlark.Tuple, n)
+	for i := range desc {
+		name, typ := column(i)
+		desc[i] = starlark.Tuple{starlark.String(name), starlark.String(typ),
+			starlark.None, starlark.None, starlark.None, starlark.None, starlark.None}
+	}
+	l.lastDesc = desc
+	return desc
 }
 
 var _ starlark.HasSetField = (*Conn)(nil)

@@ -137,42 +137,7 @@ func (c *Conn) statement(ctx context.Context, sc *sql.Conn, query string, args [
 		}
 		return nil
 	}
-	rows, err := sc.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	types, err := rows.ColumnTypes()
-	if err != nil {
-		return err
-	}
-	desc := make(starlark.Tuple, len(types))
-	for i, t := range types {
-		desc[i] = starlark.Tuple{starlark.String(t.Name()), starlark.String(t.DatabaseTypeName()),
-			starlark.None, starlark.None, starlark.None, starlark.None, starlark.None}
-	}
-	r.desc = desc
-	vals := make([]any, len(types))
-	ptrs := make([]any, len(types))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		row := make(starlark.Tuple, len(vals))
-		for i, v := range vals {
-			row[i] = starValue(v)
-			vals[i] = nil
-		}
-		r.rows = append(r.rows, row)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	r.rowcount = int64(len(r.rows))
-	return nil
+	return c.sqliteRows(ctx, sc, query, args, r)
 }
 
 // execute(sql, params=()) -> the cursor: run one statement.

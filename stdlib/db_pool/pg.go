@@ -114,12 +114,9 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 // them. It runs off the hub, holding c.l.mu.
 func (c *Conn) pgRows(conn *pgx.Conn, rows pgx.Rows, r *result) error {
 	fields := rows.FieldDescriptions()
-	desc := make(starlark.Tuple, len(fields))
-	for i, f := range fields {
-		desc[i] = starlark.Tuple{starlark.String(f.Name), c.l.typeName(conn, f.DataTypeOID),
-			starlark.None, starlark.None, starlark.None, starlark.None, starlark.None}
-	}
-	r.desc = desc
+	r.desc = c.l.desc(len(fields), func(i int) (string, string) {
+		return fields[i].Name, string(c.l.typeName(conn, fields[i].DataTypeOID))
+	})
 	for rows.Next() {
 		vals, err := rows.Values()
 		if err != nil {
