@@ -100,3 +100,30 @@ func BenchmarkWakeAll(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAwait measures one Await of a function that returns at once:
+// the hand-off to an awaiter goroutine, its result posted back, and the
+// task resumed. ctx-done calls ctx.Done, as a driver that watches its
+// context does.
+func BenchmarkAwait(b *testing.B) {
+	for _, name := range []string{"plain", "ctx-done"} {
+		b.Run(name, func(b *testing.B) {
+			fn := func(context.Context) error { return nil }
+			if name == "ctx-done" {
+				fn = func(ctx context.Context) error {
+					stop := context.AfterFunc(ctx, func() {})
+					stop()
+					return nil
+				}
+			}
+			b.ReportAllocs()
+			benchRun(b, func(tk *Task) {
+				for b.Loop() {
+					if err := tk.Await(fn); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
