@@ -58,20 +58,20 @@ type Hub struct {
 	first, last *Task // live tasks, in creation order
 	live        int
 
-	fds         map[int]*FD
-	ioWaiters   int           // tasks parked on an FD
-	backlogs    int           // FDs with a send backlog for the loop to write
-	dirty       []*FD         // FDs Send queued bytes on since the last flush
-	freeQueues  []*sendQueue  // drained send queues, with their buffers, for reuse
-	freeBytes   int           // bytes of buffer held by freeQueues
-	idleAfter   time.Duration // Config.IdleAfter: idle time before OnIdle and dropping freeQueues
-	turnBytes   int           // bytes Send queued since the last flush
-	flushes     int           // backlog writes of the loop, for tests
-	worked      bool          // a task ran since the loop last went idle
-	onIdle      func()        // Config.OnIdle
-	awaiting    int           // Await calls in flight
-	awaiters    awaiters      // Await's idle goroutines
-	cpuAwaiters awaiters      // AwaitCPU's, on threads of lower priority
+	fds        map[int]*FD
+	ioWaiters  int           // tasks parked on an FD
+	backlogs   int           // FDs with a send backlog for the loop to write
+	dirty      []*FD         // FDs Send queued bytes on since the last flush
+	freeQueues []*sendQueue  // drained send queues, with their buffers, for reuse
+	freeBytes  int           // bytes of buffer held by freeQueues
+	idleAfter  time.Duration // Config.IdleAfter: idle time before OnIdle and dropping freeQueues
+	turnBytes  int           // bytes Send queued since the last flush
+	flushes    int           // backlog writes of the loop, for tests
+	worked     bool          // a task ran since the loop last went idle
+	onIdle     func()        // Config.OnIdle
+	awaiting   int           // Await calls in flight
+	awaiters   awaiters      // Await's idle goroutines
+	cpuPool    cpuPool       // AwaitCPU's workers, on threads of lower priority
 
 	stopped bool
 	closing bool
@@ -110,16 +110,15 @@ func New(cfg Config) (*Hub, error) {
 		return nil, err
 	}
 	return &Hub{
-		start:       time.Now(),
-		poller:      p,
-		pollerName:  k.name,
-		lateFDs:     k.edge,
-		wakeup:      w,
-		maxEvents:   cfg.MaxEvents,
-		fds:         make(map[int]*FD),
-		idleAfter:   cfg.IdleAfter,
-		onIdle:      cfg.OnIdle,
-		cpuAwaiters: awaiters{nice: CPUNice},
+		start:      time.Now(),
+		poller:     p,
+		pollerName: k.name,
+		lateFDs:    k.edge,
+		wakeup:     w,
+		maxEvents:  cfg.MaxEvents,
+		fds:        make(map[int]*FD),
+		idleAfter:  cfg.IdleAfter,
+		onIdle:     cfg.OnIdle,
 	}, nil
 }
 
@@ -414,7 +413,7 @@ func (h *Hub) Close() error {
 	}
 	h.idle = nil
 	h.awaiters.close()
-	h.cpuAwaiters.close()
+	h.cpuPool.close()
 	err := h.poller.close()
 	if err2 := h.wakeup.close(); err == nil {
 		err = err2

@@ -244,21 +244,25 @@ func (t *Task) Await(fn func(ctx context.Context) error) error {
 const CPUNice = 10
 
 // AwaitCPU is Await for work that keeps a core busy in this process (an
-// embedded database's statements): fn runs on a thread of its own whose
+// embedded database's statements): fn runs on one of a few threads whose
 // nice value is CPUNice above the process's, so that when the hub wakes
 // (a socket, a timer) the kernel gives it the core at once rather than at
-// the end of the busy thread's time slice. Under a full SQLite load on two
-// cores this took a sibling green thread's echo p99 from 1.6-4 ms to about
-// 1 ms. The price is Go's hand-off of a thread bound to its goroutine at
-// each call and each wait inside fn: about 1.5x the CPU per SQLite query.
-// Where threads have no priority of their own it is Await.
+// the end of a busy thread's time slice. The threads take their calls
+// from one queue (cpuPool), one fewer than GOMAXPROCS of them busy, more
+// only while every one is stuck. Where threads have no priority of their
+// own it still runs fn on that pool.
 // It must be called by t itself.
 func (t *Task) AwaitCPU(fn func(ctx context.Context) error) error {
-	return t.await(&t.h.cpuAwaiters, fn)
+	return t.await(&t.h.cpuPool, fn)
 }
 
-// await runs fn on one of p's awaiters: Await and AwaitCPU.
-func (t *Task) await(p *awaiters, fn func(ctx context.Context) error) error {
+// A jobRunner runs Await's jobs off the hub: awaiters or cpuPool.
+type jobRunner interface {
+	run(j awaitJob)
+}
+
+// await runs fn on p: Await and AwaitCPU.
+func (t *Task) await(p jobRunner, fn func(ctx context.Context) error) error {
 	if err := t.check(); err != nil {
 		return err
 	}
@@ -447,13 +451,11 @@ type awaitJob struct {
 	done func(err error)
 }
 
-// awaiters is a hub's pool of idle awaiter goroutines. nice, when not
-// zero, is how much their threads' CPU priority is lowered (AwaitCPU).
+// awaiters is a hub's pool of idle awaiter goroutines.
 type awaiters struct {
 	mu     sync.Mutex
 	idle   []*awaiter
 	closed bool
-	nice   int
 }
 
 // run runs j on an idle awaiter, or on a new one.
@@ -477,9 +479,6 @@ func (p *awaiters) run(j awaitJob) {
 // the hub closed). The awaiter is idle again before it posts the result,
 // so that the call the result wakes may take it at once.
 func (a *awaiter) loop(p *awaiters) {
-	if p.nice != 0 {
-		lowerThread(p.nice)
-	}
 	for j := range a.jobs {
 		err := j.fn(j.ctx)
 		j.ctx, j.fn = nil, nil
@@ -512,4 +511,112 @@ func (p *awaiters) close() {
 		close(a.jobs)
 	}
 	p.idle = nil
+}
+
+// cpuPool is AwaitCPU's: worker goroutines, each bound to a thread of
+// lower priority (lowerThread), that take jobs from one queue. A
+// goroutine bound to its thread costs Go a hand-off of that thread each
+// time it waits; a worker that finds the next job queued does not wait,
+// so there are only as many as can run at once beside the hub
+// (GOMAXPROCS - 1, at least 1): one queue per worker, as Await's are,
+// made a full SQLite load cost 1.5x the CPU per query. A job that waits
+// stuckAfter while no worker takes one (each is in a long call, or waits
+// on a lock a queued job would free) starts one more; the extra ones end
+// when the queue is empty.
+type cpuPool struct {
+	mu       sync.Mutex
+	cond     sync.Cond // idle workers wait on it, with mu
+	queue    FIFO[awaitJob]
+	workers  int    // workers alive
+	idle     int    // workers waiting in cond
+	taken    uint64 // jobs taken, for the stuck check
+	checking bool   // a stuck check is armed
+	closed   bool
+}
+
+// stuckAfter is how long queued jobs wait, with no job taken meanwhile,
+// before cpuPool starts another worker.
+const stuckAfter = time.Millisecond
+
+// cpuWorkers is the number of workers cpuPool keeps.
+func cpuWorkers() int { return max(1, runtime.GOMAXPROCS(0)-1) }
+
+// run queues j, and wakes or starts a worker for it.
+// It is safe to call from any goroutine.
+func (p *cpuPool) run(j awaitJob) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cond.L == nil {
+		p.cond.L = &p.mu
+	}
+	p.queue.Push(j)
+	switch {
+	case p.idle > 0:
+		p.cond.Signal()
+	case p.workers < cpuWorkers() || p.closed:
+		p.workers++
+		go p.work()
+	default:
+		p.check()
+	}
+}
+
+// check arranges for a worker to start if the queue has not moved in
+// stuckAfter, and again after that while jobs wait. It is called with
+// p.mu held.
+func (p *cpuPool) check() {
+	if p.checking {
+		return
+	}
+	p.checking = true
+	mark := p.taken
+	time.AfterFunc(stuckAfter, func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.checking = false
+		if p.queue.Len() == 0 {
+			return
+		}
+		if p.taken == mark && p.idle == 0 {
+			p.workers++
+			go p.work()
+		}
+		p.check()
+	})
+}
+
+// work runs queued jobs until the queue is empty and the pool has more
+// workers than it keeps, or is closed.
+func (p *cpuPool) work() {
+	lowerThread(CPUNice)
+	p.mu.Lock()
+	for {
+		for p.queue.Len() == 0 {
+			if p.closed || p.workers > cpuWorkers() {
+				p.workers--
+				p.mu.Unlock()
+				return
+			}
+			p.idle++
+			p.cond.Wait()
+			p.idle--
+		}
+		j := p.queue.Pop()
+		p.taken++
+		p.mu.Unlock()
+		err := j.fn(j.ctx)
+		j.done(err)
+		p.mu.Lock()
+	}
+}
+
+// close ends the idle workers; busy ones end once the queue is empty.
+// It is safe to call from any goroutine.
+func (p *cpuPool) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	if p.cond.L != nil {
+		p.cond.Broadcast()
+	}
 }
