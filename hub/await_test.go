@@ -155,3 +155,38 @@ func TestAwaitCPUStuck(t *testing.T) {
 		t.Error(fail)
 	}
 }
+
+// TestAwaitCPUTwoForOneIdle checks that two AwaitCPU calls made while one
+// worker is idle get a worker each, though the first waits for the second:
+// the idle worker is counted once.
+func TestAwaitCPUTwoForOneIdle(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		if err := tk.AwaitCPU(func(context.Context) error { return nil }); err != nil {
+			return err // leaves one worker idle
+		}
+		second := make(chan struct{})
+		first := tk.h.Spawn("first", func(g *Task) error {
+			return g.AwaitCPU(func(context.Context) error {
+				select {
+				case <-second:
+					return nil
+				case <-time.After(5 * time.Second):
+					return fmt.Errorf("the second call did not run within 5 s")
+				}
+			})
+		})
+		tk.h.Spawn("second", func(g *Task) error {
+			return g.AwaitCPU(func(context.Context) error { close(second); return nil })
+		})
+		for i := 0; !first.Dead() && i < 6000; i++ {
+			tk.Sleep(time.Millisecond)
+		}
+		if !first.Dead() {
+			return fmt.Errorf("the first call is still running")
+		}
+		return first.Err()
+	})
+	if err != nil {
+		t.Error(err)
+	}
+}

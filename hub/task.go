@@ -528,7 +528,7 @@ type cpuPool struct {
 	cond     sync.Cond // idle workers wait on it, with mu
 	queue    FIFO[awaitJob]
 	workers  int    // workers alive
-	idle     int    // workers waiting in cond
+	idle     int    // workers waiting in cond that no run has signalled
 	taken    uint64 // jobs taken, for the stuck check
 	checking bool   // a stuck check is armed
 	closed   bool
@@ -552,6 +552,7 @@ func (p *cpuPool) run(j awaitJob) {
 	p.queue.Push(j)
 	switch {
 	case p.idle > 0:
+		p.idle-- // this one is for j: a second job must not count on it
 		p.cond.Signal()
 	case p.workers < cpuWorkers() || p.closed:
 		p.workers++
@@ -597,9 +598,8 @@ func (p *cpuPool) work() {
 				p.mu.Unlock()
 				return
 			}
-			p.idle++
+			p.idle++ // until a run takes it, or close
 			p.cond.Wait()
-			p.idle--
 		}
 		j := p.queue.Pop()
 		p.taken++
@@ -617,6 +617,7 @@ func (p *cpuPool) close() {
 	defer p.mu.Unlock()
 	p.closed = true
 	if p.cond.L != nil {
+		p.idle = 0
 		p.cond.Broadcast()
 	}
 }
