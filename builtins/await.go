@@ -50,15 +50,3 @@ func Await(th *starlark.Thread, b *starlark.Builtin, fn func(ctx context.Context
 	}
 	return t.Await(fn)
 }
-
-// AwaitCPU is Await for work that keeps a core busy: fn runs on a thread
-// of lower CPU priority than the hub's (hub.Task.AwaitCPU), so that the
-// other green threads stay responsive while it runs.
-// It must be called by the running green thread.
-func AwaitCPU(th *starlark.Thread, b *starlark.Builtin, fn func(ctx context.Context) error) error {
-	t, err := TaskOf(th, b)
-	if err != nil {
-		return err
-	}
-	return t.AwaitCPU(fn)
-}

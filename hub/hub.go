@@ -71,7 +71,6 @@ type Hub struct {
 	onIdle     func()        // Config.OnIdle
 	awaiting   int           // Await calls in flight
 	awaiters   awaiters      // Await's idle goroutines
-	cpuPool    cpuPool       // AwaitCPU's workers, on threads of lower priority
 
 	stopped bool
 	closing bool
@@ -413,7 +412,6 @@ func (h *Hub) Close() error {
 	}
 	h.idle = nil
 	h.awaiters.close()
-	h.cpuPool.close()
 	err := h.poller.close()
 	if err2 := h.wakeup.close(); err == nil {
 		err = err2

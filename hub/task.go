@@ -236,33 +236,6 @@ func (t *Task) ParkTimeout(reason string, d time.Duration) error {
 // the kill's error at once and cancels ctx; fn's late result is dropped.
 // It must be called by t itself.
 func (t *Task) Await(fn func(ctx context.Context) error) error {
-	return t.await(&t.h.awaiters, fn)
-}
-
-// CPUNice is how much lower than the hub's the CPU priority of AwaitCPU's
-// threads is, in nice steps (Linux).
-const CPUNice = 10
-
-// AwaitCPU is Await for work that keeps a core busy in this process (an
-// embedded database's statements): fn runs on one of a few threads whose
-// nice value is CPUNice above the process's, so that when the hub wakes
-// (a socket, a timer) the kernel gives it the core at once rather than at
-// the end of a busy thread's time slice. The threads take their calls
-// from one queue (cpuPool), one fewer than GOMAXPROCS of them busy, more
-// only while every one is stuck. Where threads have no priority of their
-// own it still runs fn on that pool.
-// It must be called by t itself.
-func (t *Task) AwaitCPU(fn func(ctx context.Context) error) error {
-	return t.await(&t.h.cpuPool, fn)
-}
-
-// A jobRunner runs Await's jobs off the hub: awaiters or cpuPool.
-type jobRunner interface {
-	run(j awaitJob)
-}
-
-// await runs fn on p: Await and AwaitCPU.
-func (t *Task) await(p jobRunner, fn func(ctx context.Context) error) error {
 	if err := t.check(); err != nil {
 		return err
 	}
@@ -271,7 +244,7 @@ func (t *Task) await(p jobRunner, fn func(ctx context.Context) error) error {
 	defer cancel()
 	w := t.Waker()
 	h.awaiting++
-	p.run(awaitJob{ctx, fn, func(err error) {
+	h.awaiters.run(awaitJob{ctx, fn, func(err error) {
 		h.Post(func() {
 			h.awaiting--
 			w.wake(err)
@@ -511,113 +484,4 @@ func (p *awaiters) close() {
 		close(a.jobs)
 	}
 	p.idle = nil
-}
-
-// cpuPool is AwaitCPU's: worker goroutines, each bound to a thread of
-// lower priority (lowerThread), that take jobs from one queue. A
-// goroutine bound to its thread costs Go a hand-off of that thread each
-// time it waits; a worker that finds the next job queued does not wait,
-// so there are only as many as can run at once beside the hub
-// (GOMAXPROCS - 1, at least 1): one queue per worker, as Await's are,
-// made a full SQLite load cost 1.5x the CPU per query. A job that waits
-// stuckAfter while no worker takes one (each is in a long call, or waits
-// on a lock a queued job would free) starts one more; the extra ones end
-// when the queue is empty.
-type cpuPool struct {
-	mu       sync.Mutex
-	cond     sync.Cond // idle workers wait on it, with mu
-	queue    FIFO[awaitJob]
-	workers  int    // workers alive
-	idle     int    // workers waiting in cond that no run has signalled
-	taken    uint64 // jobs taken, for the stuck check
-	checking bool   // a stuck check is armed
-	closed   bool
-}
-
-// stuckAfter is how long queued jobs wait, with no job taken meanwhile,
-// before cpuPool starts another worker.
-const stuckAfter = time.Millisecond
-
-// cpuWorkers is the number of workers cpuPool keeps.
-func cpuWorkers() int { return max(1, runtime.GOMAXPROCS(0)-1) }
-
-// run queues j, and wakes or starts a worker for it.
-// It is safe to call from any goroutine.
-func (p *cpuPool) run(j awaitJob) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cond.L == nil {
-		p.cond.L = &p.mu
-	}
-	p.queue.Push(j)
-	switch {
-	case p.idle > 0:
-		p.idle-- // this one is for j: a second job must not count on it
-		p.cond.Signal()
-	case p.workers < cpuWorkers() || p.closed:
-		p.workers++
-		go p.work()
-	default:
-		p.check()
-	}
-}
-
-// check arranges for a worker to start if the queue has not moved in
-// stuckAfter, and again after that while jobs wait. It is called with
-// p.mu held.
-func (p *cpuPool) check() {
-	if p.checking {
-		return
-	}
-	p.checking = true
-	mark := p.taken
-	time.AfterFunc(stuckAfter, func() {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		p.checking = false
-		if p.queue.Len() == 0 {
-			return
-		}
-		if p.taken == mark && p.idle == 0 {
-			p.workers++
-			go p.work()
-		}
-		p.check()
-	})
-}
-
-// work runs queued jobs until the queue is empty and the pool has more
-// workers than it keeps, or is closed.
-func (p *cpuPool) work() {
-	lowerThread(CPUNice)
-	p.mu.Lock()
-	for {
-		for p.queue.Len() == 0 {
-			if p.closed || p.workers > cpuWorkers() {
-				p.workers--
-				p.mu.Unlock()
-				return
-			}
-			p.idle++ // until a run takes it, or close
-			p.cond.Wait()
-		}
-		j := p.queue.Pop()
-		p.taken++
-		p.mu.Unlock()
-		err := j.fn(j.ctx)
-		j.done(err)
-		p.mu.Lock()
-	}
-}
-
-// close ends the idle workers; busy ones end once the queue is empty.
-// It is safe to call from any goroutine.
-func (p *cpuPool) close() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.closed = true
-	if p.cond.L != nil {
-		p.idle = 0
-		p.cond.Broadcast()
-	}
 }

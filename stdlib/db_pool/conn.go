@@ -173,7 +173,7 @@ func (c *Conn) do(th *starlark.Thread, b *starlark.Builtin, fn func(ctx context.
 	var r opResult
 	c.running++
 	defer func() { c.running-- }()
-	err := c.drv.await(th, b, func(ctx context.Context) error {
+	err := builtins.Await(th, b, func(ctx context.Context) error {
 		c.l.mu.Lock()
 		err := fn(ctx, c.l.sc)
 		lost := err != nil && c.drv.lost(c.l.sc)

@@ -119,13 +119,7 @@ func (c *Conn) statement(ctx context.Context, sc *sql.Conn, query string, args [
 		}
 	}
 	if begin {
-		// IMMEDIATE takes the write lock now, waiting for it (busy_timeout)
-		// while this connection holds no lock yet. A deferred BEGIN would
-		// take it at the first write, holding the read lock the write's
-		// own reads took: with another writer committing, SQLite then
-		// fails at once with "database is locked" rather than wait, as
-		// waiting could deadlock.
-		if _, err := sc.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		if _, err := sc.ExecContext(ctx, "BEGIN"); err != nil {
 			return err
 		}
 		c.l.inTx = true

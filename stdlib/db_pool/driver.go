@@ -5,7 +5,6 @@
 package db_pool
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -17,7 +16,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/stdlib"
-	"go.starlark.net/starlark"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -38,11 +36,6 @@ type dbDriver struct {
 	// lost reports whether the connection behind c is gone after an
 	// error (the server closed it); such a connection is never reused.
 	lost func(c *sql.Conn) bool
-	// await runs a statement off the hub: on a thread of lower priority
-	// for the embedded SQLite, whose statements keep a core busy in this
-	// process; as any other blocking call for PostgreSQL, whose work is
-	// the server's.
-	await func(th *starlark.Thread, b *starlark.Builtin, fn func(ctx context.Context) error) error
 }
 
 var drivers = map[string]*dbDriver{
@@ -53,7 +46,6 @@ var drivers = map[string]*dbDriver{
 		beginsTx:   func(stmt string) bool { return isKeyword(stmt, "INSERT", "UPDATE", "DELETE", "REPLACE") },
 		class:      sqliteClass,
 		lost:       func(*sql.Conn) bool { return false },
-		await:      builtins.AwaitCPU,
 	},
 	"postgres": {
 		name:       "postgres",
@@ -64,7 +56,6 @@ var drivers = map[string]*dbDriver{
 		},
 		class: postgresClass,
 		lost:  postgresLost,
-		await: builtins.Await,
 	},
 }
 
