@@ -17,8 +17,9 @@
 // participant while iterating a shared list; the owner's write parks
 // while the backlog is above highWater, so an echo loop follows its
 // peer's pace. A peer that does not read
-// is bounded by the connection's output limit (outlimit.go): a write
-// finding more than that unsent aborts the connection. Any number of
+// is bounded by the connection's output limit (outlimit.go): a write by
+// any other thread finding more than that unsent aborts the connection
+// (the owner, which parks, is never cut by it). Any number of
 // green threads may write at once: each write is queued whole, so writes
 // never interleave.
 //
@@ -30,7 +31,7 @@
 // threads are dropped quietly, so one failed participant never raises
 // into the others' sessions. sendall and flush raise the failure to their
 // caller. The write that finds the output limit exceeded is dropped
-// without raising, whoever makes it.
+// without raising, whichever thread (not the owner) makes it.
 
 package builtins
 

@@ -2,7 +2,9 @@
 // of writes through a file (Redis's client-output-buffer-limit): a write
 // that finds more than the limit queued and not yet taken by the peer
 // aborts the connection (hub.FD.AbortOutput) instead of parking the
-// writer or raising in it. The connection's own reader then sees the end
+// writer or raising in it. The connection's owner parks above the
+// high-water mark instead (stream.go's writeMuch), so only the writes of
+// other threads are cut. The connection's own reader then sees the end
 // of the stream. Scripts set it per socket or file with
 // set_output_limit(n), and read it as the output_limit attribute.
 

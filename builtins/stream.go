@@ -148,22 +148,28 @@ func (f *fdStream) beforeWrite(t *hub.Task) error {
 
 // writeMuch is write's path once the backlog is above highWater (over TLS
 // too): it hands the kernel what it takes now (a busy writer's turn may
-// not end for a while), aborts the connection past its output limit, and
-// parks the owner until the backlog is back under highWater. Out of line,
-// off the usual write path.
+// not end for a while), then parks the owner until the backlog is back
+// under highWater, or, for any other thread, aborts the connection past
+// its output limit. The owner is never cut by the limit: it keeps its
+// peer's pace, so its backlog is at most its last write (a streamed
+// response's 10 MB chunk to a client slower than the server); the limit
+// bounds what threads that do not park queue for a peer that does not
+// read. Out of line, off the usual write path.
 //
 //go:noinline
 func (f *fdStream) writeMuch(t *hub.Task) error {
 	c := f.conn()
 	f.fd.Flush()
-	if f.fd.Backlog() > c.outputLimit() {
-		f.fd.AbortOutput()
+	if t == f.owner {
+		if f.fd.Backlog() > highWater {
+			if err := f.fd.Drain(t, highWater, f.timeout); err != nil && !c.failed() {
+				return err
+			}
+		}
 		return nil
 	}
-	if t == f.owner && f.fd.Backlog() > highWater {
-		if err := f.fd.Drain(t, highWater, f.timeout); err != nil && !c.failed() {
-			return err
-		}
+	if f.fd.Backlog() > c.outputLimit() {
+		f.fd.AbortOutput()
 	}
 	return nil
 }

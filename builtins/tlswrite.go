@@ -11,7 +11,7 @@
 //     failure, an abort, a failed handshake) raises the failure to the
 //     owner, or to anyone while the connection has none (writeFailed),
 //     and is dropped quietly for other threads; the write that finds the
-//     output limit exceeded is dropped, whoever makes it.
+//     output limit exceeded is dropped, whichever thread (not the owner) makes it.
 //   - A write before the handshake is done is kept as plaintext
 //     (tlsStream.pending; the output limit bounds it too) and encrypted by
 //     whoever completes the handshake. If no one runs it yet, the write

@@ -33,6 +33,11 @@ def app(env, start_response):
         write("a")
         write("b")
         return ["c"]
+    if path == "/big":
+        write = start_response("200 OK", [("Content-Type", "text/plain")])
+        for ch in "xyz".elems():
+            write(ch * (10 << 20))
+        return []
     if path == "/204":
         start_response("204 No Content", [])
         return []
@@ -176,6 +181,28 @@ func expectClosed(t testing.TB, br *bufio.Reader) {
 	}
 	if len(rest) > 0 {
 		t.Fatalf("want the connection closed, got %q", rest)
+	}
+}
+
+// TestStreamedBiggerThanOutputLimit streams chunks larger than a
+// connection's output limit (4 MiB) to a client whose small receive buffer
+// keeps the server's backlog full: the connection's own thread waits for
+// its peer, and the client gets all 30 MiB.
+func TestStreamedBiggerThanOutputLimit(t *testing.T) {
+	s := startServer(t, "")
+	c := s.dial(t)
+	c.SetDeadline(time.Now().Add(60 * time.Second))
+	if err := c.(*net.TCPConn).SetReadBuffer(32 << 10); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: "GET"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil || n != 30<<20 {
+		t.Fatalf("read %d bytes (%v), want %d", n, err, 30<<20)
 	}
 }
 
