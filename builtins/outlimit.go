@@ -20,6 +20,30 @@ import (
 // defaultOutputLimit is the output limit of a new connection.
 const defaultOutputLimit = 4 << 20
 
+// The connections of a process share an output budget as well: when more
+// than sharedOutput bytes are queued on all of them together, a write
+// (by a thread other than the owner) to a connection with the default
+// limit that still holds more than sharedFloor of its own unsent aborts
+// it, as if past its limit. A chat server's deaf readers then hold about
+// max(sharedOutput, N * sharedFloor) between them instead of N * 4 MiB,
+// and a reader that keeps up is not cut: its backlog stays near the
+// high-water mark, and before any cut the backlog is written once more
+// (hub.FD.FlushNow), so what the peer read during a long turn counts.
+// The floor is 512 KiB because at 256 KiB a reader of chatserver.star
+// beside 2,000 deaf peers was cut while it kept reading. They are
+// variables for the tests (export_test.go).
+var (
+	sharedOutput = 64 << 20
+	sharedFloor  = 512 << 10
+)
+
+// overLimit reports whether c's unsent bytes are more than its output
+// limit or its share of the process's output budget.
+func (c *conn) overLimit() bool {
+	b := c.fd.Backlog()
+	return b > c.outputLimit() || c.limit == 0 && b > sharedFloor && c.rt.Hub.Queued() > sharedOutput
+}
+
 // outputLimit returns the limit in bytes (math.MaxInt for none).
 func (c *conn) outputLimit() int {
 	switch {

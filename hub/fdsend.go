@@ -298,6 +298,18 @@ func (fd *FD) dropOut() {
 	}
 }
 
+// FlushNow is Flush also when the kernel's buffer was full at the last
+// write: for a caller about to judge the backlog (the output limit), which
+// must count what the peer has read since, though the poller has not yet
+// said so (a long turn: a broadcast loop that runs on through its input).
+// It costs a system call that may find the buffer still full.
+// It must be called from the hub loop or the running task.
+func (fd *FD) FlushNow() {
+	if fd.send != nil && !fd.released && !fd.closed {
+		fd.flushOut()
+	}
+}
+
 // Flush writes as much of the backlog as the kernel takes now, without
 // parking and whether or not the poller has reported the descriptor writable:
 // for a task that queues much in one turn (a chat line fanned out while

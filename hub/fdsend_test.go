@@ -578,3 +578,49 @@ func TestSendStringBigInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// FlushNow writes though the last write found the kernel's buffer full:
+// after the peer has read, though the poller has not said so yet, Flush
+// leaves the backlog as it is and FlushNow hands the kernel what it takes.
+func TestFlushNowAfterPeerRead(t *testing.T) {
+	_, err := run(t, func(tk *Task) error {
+		a, b := socketpair(t, tk.h)
+		if err := b.Send(make([]byte, 8<<20)); err != nil {
+			return err
+		}
+		b.Flush() // fills the kernel's buffer: the write meets EAGAIN
+		full := b.Backlog()
+		if full == 0 || b.wready {
+			return fmt.Errorf("backlog %d, wready %v after filling the buffer", full, b.wready)
+		}
+		buf := make([]byte, 64<<10)
+		read := 0
+		for range 10000 { // the peer reads all it can, without the loop's turn ending
+			n, err := unix.Read(a.Sysfd(), buf)
+			if err == unix.EAGAIN {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			read += n
+		}
+		if read == 0 {
+			return fmt.Errorf("the peer read nothing")
+		}
+		b.Flush()
+		if b.Backlog() != full {
+			return fmt.Errorf("Flush wrote with the buffer last seen full: backlog %d -> %d", full, b.Backlog())
+		}
+		b.FlushNow()
+		if b.Backlog() >= full {
+			return fmt.Errorf("FlushNow: backlog %d, was %d, after the peer read %d bytes", b.Backlog(), full, read)
+		}
+		b.AbortOutput()
+		a.Close()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
