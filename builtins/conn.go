@@ -73,6 +73,7 @@ type conn struct {
 	sender  *hub.Task     // the task inside send or sendall
 	kind    byte          // 's' socket, 'p' pipe, 'f' file: for messages
 	dgram   bool          // datagram socket: no read buffering
+	over    int64         // when the backlog was first seen past the shared budget's floor (outlimit.go); 0: not
 	eof     bool          // end of stream seen
 	closed  bool
 }

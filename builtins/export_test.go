@@ -1,10 +1,12 @@
 package builtins
 
-// SetSharedOutput sets the process-wide output budget and the floor of a
-// connection's share of it (outlimit.go) for a test, and returns the
-// function that puts the defaults back.
-func SetSharedOutput(total, floor int) (restore func()) {
-	t, f := sharedOutput, sharedFloor
-	sharedOutput, sharedFloor = total, floor
-	return func() { sharedOutput, sharedFloor = t, f }
+import "time"
+
+// SetSharedOutput sets the process-wide output budget, the floor of a
+// connection's share of it and the grace past the floor (outlimit.go) for
+// a test, and returns the function that puts the defaults back.
+func SetSharedOutput(total, floor int, grace time.Duration) (restore func()) {
+	t, f, g := sharedOutput, sharedFloor, sharedGrace
+	sharedOutput, sharedFloor, sharedGrace = total, floor, int64(grace)
+	return func() { sharedOutput, sharedFloor, sharedGrace = t, f, g }
 }

@@ -74,7 +74,7 @@ func (w *lineChan) Write(p []byte) (int, error) {
 // budget, no deaf peer is cut in the same rounds.
 func TestSharedOutputBudget(t *testing.T) {
 	const deaf, rounds = 20, 40
-	restore := builtins.SetSharedOutput(1<<20, 256<<10)
+	restore := builtins.SetSharedOutput(1<<20, 256<<10, 0)
 	cut := runOutshare(t, deaf, rounds)
 	restore()
 	if len(cut) != deaf {
@@ -83,6 +83,11 @@ func TestSharedOutputBudget(t *testing.T) {
 	t.Logf("deaf peers cut at rounds %v", cut)
 	if cut := runOutshare(t, deaf, rounds); len(cut) != 0 {
 		t.Errorf("with the default budget, deaf peers cut at rounds %v, want none before their own limits", cut)
+	}
+	// Past the budget but within the grace, no one is cut.
+	defer builtins.SetSharedOutput(1<<20, 256<<10, time.Hour)()
+	if cut := runOutshare(t, deaf, rounds); len(cut) != 0 {
+		t.Errorf("within the grace, deaf peers cut at rounds %v, want none", cut)
 	}
 }
 
