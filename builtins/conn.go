@@ -71,9 +71,9 @@ type conn struct {
 	reader  *hub.Task     // the task inside a read call
 	owner   *hub.Task     // the task that read last: its writes may park
 	sender  *hub.Task     // the task inside send or sendall
+	over    int64         // when the backlog was first seen past the shared budget's floor (outlimit.go); 0: not
 	kind    byte          // 's' socket, 'p' pipe, 'f' file: for messages
 	dgram   bool          // datagram socket: no read buffering
-	over    int64         // when the backlog was first seen past the shared budget's floor (outlimit.go); 0: not
 	eof     bool          // end of stream seen
 	closed  bool
 }

@@ -150,11 +150,12 @@ func (f *fdStream) beforeWrite(t *hub.Task) error {
 // too): it hands the kernel what it takes now (a busy writer's turn may
 // not end for a while), then parks the owner until the backlog is back
 // under highWater, or, for any other thread, aborts the connection past
-// its output limit or its share of the process's (outlimit.go). The owner is never cut by the limit: it keeps its
-// peer's pace, so its backlog is at most its last write (a streamed
-// response's 10 MB chunk to a client slower than the server); the limit
-// bounds what threads that do not park queue for a peer that does not
-// read. Out of line, off the usual write path.
+// its output limit or its share of the process's (outlimit.go). The
+// owner is never cut by the limit: it keeps its peer's pace, so its
+// backlog is at most its last write (a streamed response's 10 MB chunk to
+// a client slower than the server); the limit bounds what threads that
+// do not park queue for a peer that does not read. Out of line, off the
+// usual write path.
 //
 //go:noinline
 func (f *fdStream) writeMuch(t *hub.Task) error {
