@@ -328,8 +328,9 @@ func (c *conn) readyToRead() bool {
 // thread that read it last, as an echo loop does) parks, while the
 // backlog is above highWater: its own peer's flow control. Any other
 // thread's write never parks. A write to a connection that failed is
-// dropped; a write that finds more than the output limit unsent aborts
-// the connection and is dropped. See the file comment.
+// dropped; a write by any thread but the owner that finds more than the
+// output limit unsent aborts the connection and is dropped. See the file
+// comment.
 func (c *conn) write(t *hub.Task, data string) error {
 	if err := c.admit(len(data)); err != nil {
 		return err

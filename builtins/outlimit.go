@@ -42,14 +42,14 @@ var (
 // clockStart is the origin of monotonic.
 var clockStart = time.Now()
 
-// monotonic returns nanoseconds since clockStart, never 0 after the first.
-func monotonic() int64 { return int64(time.Since(clockStart)) + 1 }
+// monotonic returns nanoseconds since clockStart, never 0. Tests replace
+// it (export_test.go).
+var monotonic = func() int64 { return int64(time.Since(clockStart)) + 1 }
 
 // overLimit reports whether c's unsent bytes are more than its output
 // limit, or have been more than its share of the process's output budget
-// for the grace. It is called only above the high-water mark, so c.over
-// may be left from a spell that ended unseen: one older than twice the
-// grace starts anew.
+// for the grace. A spell ends when a check finds the backlog under the
+// floor, or a write finds it under the high-water mark (beforeWrite).
 func (c *conn) overLimit() bool {
 	b := c.fd.Backlog()
 	if b > c.outputLimit() {
@@ -60,7 +60,7 @@ func (c *conn) overLimit() bool {
 		return false
 	}
 	now := monotonic()
-	if c.over == 0 || now-c.over > 2*sharedGrace {
+	if c.over == 0 {
 		c.over = now
 	}
 	return now-c.over >= sharedGrace

@@ -143,6 +143,7 @@ func (f *fdStream) beforeWrite(t *hub.Task) error {
 	if f.fd.Backlog() > highWater {
 		return f.writeMuch(t)
 	}
+	f.over = 0 // caught up: a spell past the shared budget's floor ended
 	return nil
 }
 

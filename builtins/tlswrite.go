@@ -46,7 +46,9 @@ func (s *tlsStream) write(t *hub.Task, data string) error {
 		s.writeEarly(data)
 		return nil
 	}
-	if f.fd.Backlog() > highWater {
+	if f.fd.Backlog() <= highWater {
+		f.over = 0 // caught up (outlimit.go)
+	} else {
 		if err := f.writeMuch(t); err != nil {
 			return err
 		}
