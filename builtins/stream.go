@@ -135,15 +135,24 @@ func (f *fdStream) writeBytes(t *hub.Task, p []byte) error {
 }
 
 // beforeWrite is what write does before it queues: the closed
-// connection's error, or the park of writeMuch above highWater.
+// connection's error, or pace.
 func (f *fdStream) beforeWrite(t *hub.Task) error {
 	if f.fd.Closed() {
 		return f.writeFailed(t)
 	}
+	return f.pace(t)
+}
+
+// pace is writeMuch above highWater; under it the peer has caught up, and
+// a spell past the shared budget's floor (outlimit.go) has ended. Plain
+// and TLS writes call it before they queue.
+func (f *fdStream) pace(t *hub.Task) error {
 	if f.fd.Backlog() > highWater {
 		return f.writeMuch(t)
 	}
-	f.over = 0 // caught up: a spell past the shared budget's floor ended
+	if f.over != 0 {
+		f.over = 0
+	}
 	return nil
 }
 

@@ -33,7 +33,7 @@ import (
 )
 
 // write is conn.write over TLS. It never parks unless t is the
-// connection's owner and the backlog is above highWater (writeMuch).
+// connection's owner and the backlog is above highWater (pace).
 func (s *tlsStream) write(t *hub.Task, data string) error {
 	f := s.below()
 	if f.fd.Closed() {
@@ -46,15 +46,11 @@ func (s *tlsStream) write(t *hub.Task, data string) error {
 		s.writeEarly(data)
 		return nil
 	}
-	if f.fd.Backlog() <= highWater {
-		f.over = 0 // caught up (outlimit.go)
-	} else {
-		if err := f.writeMuch(t); err != nil {
-			return err
-		}
-		if f.fd.Closed() {
-			return nil // aborted, or failed while the owner drained
-		}
+	if err := f.pace(t); err != nil {
+		return err
+	}
+	if f.fd.Closed() {
+		return nil // aborted, or failed while the owner drained
 	}
 	return s.encrypt(data)
 }
