@@ -48,6 +48,7 @@ type Conn struct {
 type link struct {
 	mu    sync.Mutex
 	sc    *sql.Conn
+	w     *wire   // instead of sc: a PostgreSQL connection spoken to on the hub
 	inTx  bool    // a transaction is open
 	wrote bool    // the open transaction did more than plain SELECTs
 	stale bool    // the open transaction is a previous holder's: roll it back before anything
@@ -56,6 +57,15 @@ type link struct {
 	typeNames map[uint32]starlark.String // PostgreSQL type names by OID (pg.go)
 	chain     int8                       // the server takes ROLLBACK AND CHAIN: 1 yes, -1 no, 0 unknown yet
 	lastDesc  starlark.Value             // the last description made (desc), or nil
+}
+
+// lost reports whether the server connection is gone after an error. It
+// runs where the statement ran, holding l.mu.
+func (l *link) lost(drv *dbDriver) bool {
+	if l.w != nil {
+		return l.w.lost
+	}
+	return drv.lost(l.sc)
 }
 
 // desc returns a statement's description, a 7-tuple per column of its
@@ -169,6 +179,9 @@ func (c *Conn) do(th *starlark.Thread, b *starlark.Builtin, fn func(ctx context.
 	if err := c.usable(b); err != nil {
 		return err
 	}
+	if w := c.l.w; w != nil {
+		return c.doWire(b, w, fn)
+	}
 	var mu sync.Mutex
 	var r opResult
 	c.running++
@@ -200,6 +213,38 @@ func (c *Conn) do(th *starlark.Thread, b *starlark.Builtin, fn func(ctx context.
 	return err // nil, or a kill that came after fn was done
 }
 
+// doWire is do for a wire connection: fn runs in the calling green
+// thread, holding w. If that thread is killed or times out while it
+// waits for the server, the statement's answer is owed (wire.go) and the
+// transaction state unknown, as in do.
+func (c *Conn) doWire(b *starlark.Builtin, w *wire, fn func(ctx context.Context, sc *sql.Conn) error) error {
+	c.running++
+	defer func() { c.running-- }()
+	if err := w.acquire(); err != nil {
+		if w.lost {
+			c.lost = true
+			return c.dbError(b, err, true)
+		}
+		return err // interrupted while waiting
+	}
+	c.l.inTx = w.txStatus != 'I' || c.l.stale
+	err := fn(context.Background(), nil)
+	w.release()
+	if w.intr != nil {
+		c.txOpen, c.unsure = true, true // unknown: put rolls back, or closes
+		c.lost = c.lost || w.lost
+		return err
+	}
+	c.txOpen, c.wrote = c.l.inTx, c.l.wrote
+	if w.lost {
+		c.lost = true
+	}
+	if err != nil {
+		return c.dbError(b, err, w.lost)
+	}
+	return nil
+}
+
 // dbError is err raised as its class, with the server's message.
 func (c *Conn) dbError(b *starlark.Builtin, err error, lost bool) error {
 	cls := c.drv.class(err)
@@ -218,11 +263,16 @@ func (c *Conn) endTx(ctx context.Context, sc *sql.Conn, stmt string) error {
 	if c.l.stale {
 		stmt = "ROLLBACK" // not ours to commit
 	}
-	_, err := sc.ExecContext(ctx, stmt)
+	var err error
+	if w := c.l.w; w != nil {
+		err = w.simple(stmt, nil)
+	} else {
+		_, err = sc.ExecContext(ctx, stmt)
+	}
 	if err == nil {
 		c.l.stale, c.l.wrote = false, false
 	}
-	if err == nil || !c.drv.lost(sc) {
+	if err == nil || !c.l.lost(c.drv) {
 		// After a failed COMMIT PostgreSQL has ended the transaction;
 		// SQLite may keep it, and put rolls it back.
 		c.l.inTx = err != nil && c.drv.name == "sqlite"
@@ -298,8 +348,21 @@ func connClose(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 		return starlark.None, c.pool.put(b, c)
 	}
 	c.closed = true
-	go c.shut() // the driver's close may block
+	c.shutdown()
 	return starlark.None, nil
+}
+
+// shutdown closes the server connection: a wire connection at once, on
+// the hub; an *sql.Conn off the hub (the driver's close may block).
+func (c *Conn) shutdown() {
+	if w := c.l.w; w != nil {
+		w.close()
+		if c.l.db != nil {
+			go c.l.db.Close()
+		}
+		return
+	}
+	go c.shut()
 }
 
 // shut closes the server connection, after any statement still running.

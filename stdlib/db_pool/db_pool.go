@@ -20,7 +20,6 @@ package db_pool
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -91,11 +90,11 @@ func newPool(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, arg
 		return nil, err
 	}
 	p.drv = drv
-	if p.db, err = openDB(th, b, drv, p.dsn); err != nil {
+	if p.src, err = openDB(th, b, drv, p.dsn); err != nil {
 		return nil, err
 	}
 	for p.size < p.minSize {
-		c, err := open(th, b, drv, p.db, p.connectTimeout)
+		c, err := open(rt, th, b, drv, p.src, p.connectTimeout)
 		if err != nil {
 			return nil, err
 		}
@@ -120,27 +119,27 @@ func connect(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, arg
 	if err != nil {
 		return nil, err
 	}
-	db, err := openDB(th, b, drv, dsn)
+	src, err := openDB(th, b, drv, dsn)
 	if err != nil {
 		return nil, err
 	}
-	c, err := open(th, b, drv, db, timeout)
+	c, err := open(rt, th, b, drv, src, timeout)
 	if err != nil {
-		db.Close()
+		src.db.Close()
 		return nil, err
 	}
-	c.l.db, c.autocommit = db, autocommit
+	c.l.db, c.autocommit = src.db, autocommit
 	return c, nil
 }
 
 // openDB parses dsn and makes the driver's handle, off the hub (pgx
 // reads ~/.pgpass and service files while parsing): a bad DSN is a
 // ProgrammingError.
-func openDB(th *starlark.Thread, b *starlark.Builtin, drv *dbDriver, dsn string) (*sql.DB, error) {
-	var db *sql.DB // read only once Await returned nil: the goroutine is done
+func openDB(th *starlark.Thread, b *starlark.Builtin, drv *dbDriver, dsn string) (*source, error) {
+	var src *source // read only once Await returned nil: the goroutine is done
 	err := builtins.Await(th, b, func(context.Context) error {
 		var err error
-		if db, err = drv.open(dsn); err != nil {
+		if src, err = drv.open(dsn); err != nil {
 			return dsnError{err}
 		}
 		return nil
@@ -149,7 +148,7 @@ func openDB(th *starlark.Thread, b *starlark.Builtin, drv *dbDriver, dsn string)
 	if errors.As(err, &de) {
 		return nil, ProgrammingError.New(fmt.Sprintf("%s: %v", b.Name(), de.err))
 	}
-	return db, err
+	return src, err
 }
 
 // A dsnError is a DSN the driver could not parse.

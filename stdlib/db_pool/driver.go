@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/evscript/evscript/builtins"
@@ -24,9 +25,11 @@ import (
 type dbDriver struct {
 	name       string // "sqlite" or "postgres"
 	paramstyle string // PEP 249's name for its placeholders
-	// open returns the database/sql handle whose connections the pool
-	// takes one by one (sql.DB.Conn).
-	open func(dsn string) (*sql.DB, error)
+	// open returns the source of the pool's connections: the
+	// database/sql handle whose connections it takes one by one
+	// (sql.DB.Conn), and for PostgreSQL the configuration of connections
+	// spoken to on the hub (wire.go).
+	open func(dsn string) (*source, error)
 	// beginsTx reports whether stmt, run outside a transaction, first
 	// begins one (Python's sqlite3 begins before DML only; psycopg2
 	// before anything but transaction control).
@@ -71,7 +74,7 @@ func lookupDriver(fname, name string) (*dbDriver, error) {
 // DSN is a file path, ":memory:" (a database per connection, as Python's
 // sqlite3), or a "file:" URI. Unless the DSN sets it, connections wait up
 // to 5 s for another's lock (busy_timeout) instead of failing at once.
-func openSQLite(dsn string) (*sql.DB, error) {
+func openSQLite(dsn string) (*source, error) {
 	if dsn != ":memory:" && !strings.Contains(dsn, "busy_timeout") {
 		sep := "?"
 		if strings.Contains(dsn, "?") {
@@ -87,14 +90,14 @@ func openSQLite(dsn string) (*sql.DB, error) {
 		return nil, err
 	}
 	db.SetMaxIdleConns(0) // a pooled connection is an *sql.Conn; closing it closes it
-	return db, nil
+	return &source{db: db}, nil
 }
 
 // openPostgres opens PostgreSQL through pgx. Cancelling a query's context
 // sends the server a cancel request, so the query stops there too and the
 // connection stays usable; if the server does not answer within a
 // second, the connection is closed.
-func openPostgres(dsn string) (*sql.DB, error) {
+func openPostgres(dsn string) (*source, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, err
@@ -104,7 +107,25 @@ func openPostgres(dsn string) (*sql.DB, error) {
 	}
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxIdleConns(0)
-	return db, nil
+	src := &source{db: db}
+	if useWire {
+		src.wire = &wireTarget{cfg: &cfg.Config}
+	}
+	return src, nil
+}
+
+// A source is where a pool's connections come from.
+type source struct {
+	db   *sql.DB
+	wire *wireTarget // nil: every connection is db's
+}
+
+// A wireTarget is the configuration of PostgreSQL connections spoken to
+// on the hub. Once a connection has negotiated TLS, off is set, and the
+// pool's connections are db's from then on.
+type wireTarget struct {
+	cfg *pgconn.Config
+	off atomic.Bool
 }
 
 // postgresLost reports whether pgx has found c's server connection gone.

@@ -10,6 +10,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,9 @@ import (
 // pgStatement runs query with args, after ROLLBACK if rollback and BEGIN
 // if begin, and adds what it gave to r. It runs off the hub, holding c.l.mu.
 func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args []any, rollback, begin bool, r *result) error {
+	if w := c.l.w; w != nil {
+		return c.wireStatement(w, query, args, rollback, begin, r)
+	}
 	return sc.Raw(func(dc any) error {
 		conn := dc.(*stdlib.Conn).Conn()
 		if len(args) == 0 && !returnsRows(query) {
@@ -110,6 +114,85 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 	})
 }
 
+// wireStatement is pgStatement on a wire connection, in the calling
+// green thread: the same round trips (the ROLLBACK and BEGIN go in one
+// with the statement), spoken on the hub.
+func (c *Conn) wireStatement(w *wire, query string, args []any, rollback, begin bool, r *result) error {
+	if len(args) == 0 && !returnsRows(query) {
+		// The simple protocol, which takes several statements in one string.
+		if rollback {
+			if err := w.simple("ROLLBACK", nil); err != nil {
+				c.l.inTx = true // unknown
+				return err
+			}
+		}
+		if begin {
+			if err := w.simple("BEGIN", nil); err != nil {
+				return err
+			}
+			c.l.inTx = true
+		}
+		return w.simple(query, r)
+	}
+	sd := w.stmts[query]
+	if sd == nil {
+		if rollback {
+			// Described outside the previous holder's transaction, which
+			// may have failed.
+			if err := w.simple("ROLLBACK", nil); err != nil {
+				c.l.inTx = true // unknown
+				return err
+			}
+			rollback = false
+		}
+		var err error
+		if sd, err = w.prepare(query); err != nil {
+			return err
+		}
+	}
+	if len(sd.ParamOIDs) != len(args) {
+		return fmt.Errorf("expected %d arguments, got %d", len(sd.ParamOIDs), len(args))
+	}
+	var buf [3]wireStep
+	steps := buf[:0]
+	chain := rollback && begin && c.l.chainsAt(w.version)
+	switch {
+	case chain:
+		steps = append(steps, wireStep{query: "ROLLBACK AND CHAIN"})
+	case rollback && begin:
+		steps = append(steps, wireStep{query: "ROLLBACK"}, wireStep{query: "BEGIN"})
+	case rollback:
+		steps = append(steps, wireStep{query: "ROLLBACK"})
+	case begin:
+		steps = append(steps, wireStep{query: "BEGIN"})
+	}
+	prefix := len(steps)
+	rows := returnsRows(query)
+	steps = append(steps, wireStep{query: query, sd: sd, rows: rows})
+	at, err := w.run(steps, args, r)
+	if err != nil && at < prefix {
+		if rollback && !chain && at == 0 {
+			c.l.inTx = true // unknown
+		} else {
+			c.l.inTx = chain // unknown after a failed ROLLBACK AND CHAIN
+		}
+		return err
+	}
+	if begin {
+		c.l.inTx = true
+	}
+	if err != nil {
+		return err
+	}
+	if rows {
+		r.desc = c.l.desc(len(sd.Fields), func(i int) (string, string) {
+			return sd.Fields[i].Name, string(c.l.wireTypeName(w, sd.Fields[i].DataTypeOID))
+		})
+		r.rowcount = int64(len(r.rows))
+	}
+	return nil
+}
+
 // pgRows reads rows in full into r, its description included, and closes
 // them. It runs off the hub, holding c.l.mu.
 func (c *Conn) pgRows(conn *pgx.Conn, rows pgx.Rows, r *result) error {
@@ -160,13 +243,30 @@ func (l *link) typeName(conn *pgx.Conn, oid uint32) starlark.String {
 	return name
 }
 
+// wireTypeName is typeName for a wire connection.
+func (l *link) wireTypeName(w *wire, oid uint32) starlark.String {
+	if name, ok := l.typeNames[oid]; ok {
+		return name
+	}
+	name := starlark.String(w.typeName(oid))
+	if l.typeNames == nil {
+		l.typeNames = make(map[uint32]starlark.String)
+	}
+	l.typeNames[oid] = name
+	return name
+}
+
 // chains reports whether the server takes ROLLBACK AND CHAIN (PostgreSQL
 // 12 and later), which ends a transaction and begins the next in one
 // statement. It runs off the hub, holding l.mu.
 func (l *link) chains(conn *pgx.Conn) bool {
+	return l.chainsAt(conn.PgConn().ParameterStatus("server_version"))
+}
+
+// chainsAt is chains for the server_version v.
+func (l *link) chainsAt(v string) bool {
 	if l.chain == 0 {
 		l.chain = -1
-		v := conn.PgConn().ParameterStatus("server_version")
 		if i := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
 			v = v[:i]
 		}

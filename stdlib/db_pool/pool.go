@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/evscript/evscript/builtins"
@@ -31,7 +32,7 @@ type Pool struct {
 	rt             *builtins.Runtime
 	drv            *dbDriver
 	dsn            string
-	db             *sql.DB
+	src            *source
 	minSize        int
 	maxSize        int
 	maxIdle        time.Duration
@@ -147,7 +148,7 @@ func (p *Pool) expired(c *Conn, now time.Time) bool {
 // connect makes a connection in a slot already counted in size. On any
 // failure, the slot is given back (to the next waiter, who tries in turn).
 func (p *Pool) connect(th *starlark.Thread, b *starlark.Builtin) (*Conn, error) {
-	c, err := open(th, b, p.drv, p.db, p.connectTimeout)
+	c, err := open(p.rt, th, b, p.drv, p.src, p.connectTimeout)
 	if err != nil {
 		p.freeSlot()
 		return nil, err
@@ -158,20 +159,32 @@ func (p *Pool) connect(th *starlark.Thread, b *starlark.Builtin) (*Conn, error) 
 
 // open connects one server connection off the hub, within timeout:
 // ConnectTimeout beyond it. A connection made after its caller was killed
-// is closed.
-func open(th *starlark.Thread, b *starlark.Builtin, drv *dbDriver, db *sql.DB, timeout time.Duration) (*Conn, error) {
+// is closed. A PostgreSQL connection without TLS is then spoken to on the
+// hub (wire.go).
+func open(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, drv *dbDriver, src *source, timeout time.Duration) (*Conn, error) {
 	var mu sync.Mutex
 	var sc *sql.Conn
+	var wc *wireConn
 	var connErr error
 	done, abandoned := false, false
 	err := builtins.Await(th, b, func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		c, err := db.Conn(ctx)
-		if err == nil {
-			err = c.PingContext(ctx)
-			if err != nil {
-				c.Close()
+		var c *sql.Conn
+		var w *wireConn
+		err := errWireTLS
+		if src.wire != nil && !src.wire.off.Load() {
+			w, err = wireDial(ctx, src.wire.cfg)
+			if err == errWireTLS {
+				src.wire.off.Store(true)
+			}
+		}
+		if err == errWireTLS {
+			if c, err = src.db.Conn(ctx); err == nil {
+				err = c.PingContext(ctx)
+				if err != nil {
+					c.Close()
+				}
 			}
 		}
 		if err != nil && ctx.Err() == context.DeadlineExceeded {
@@ -181,11 +194,11 @@ func open(th *starlark.Thread, b *starlark.Builtin, drv *dbDriver, db *sql.DB, t
 		defer mu.Unlock()
 		if abandoned {
 			if err == nil {
-				c.Close()
+				closeConnected(c, w)
 			}
 			return err
 		}
-		sc, connErr, done = c, err, true
+		sc, wc, connErr, done = c, w, err, true
 		return err
 	})
 	mu.Lock()
@@ -205,11 +218,28 @@ func open(th *starlark.Thread, b *starlark.Builtin, drv *dbDriver, db *sql.DB, t
 		return nil, err
 	}
 	if err != nil { // a kill after the connection was made
-		go sc.Close()
+		go closeConnected(sc, wc)
 		return nil, err
 	}
+	l := &link{sc: sc}
+	if wc != nil {
+		if l.w, err = newWire(rt, wc); err != nil {
+			return nil, OperationalError.New(fmt.Sprintf("%s: %v", b.Name(), err))
+		}
+	}
 	now := time.Now()
-	return &Conn{drv: drv, l: &link{sc: sc}, created: now, used: now}, nil
+	return &Conn{drv: drv, l: l, created: now, used: now}, nil
+}
+
+// closeConnected closes what a connect made: the *sql.Conn or the
+// descriptor of a wire connection. It may run off the hub.
+func closeConnected(sc *sql.Conn, wc *wireConn) {
+	if sc != nil {
+		sc.Close()
+	}
+	if wc != nil {
+		syscall.Close(wc.fd)
+	}
 }
 
 // put(conn): give conn back; an open transaction is rolled back.
@@ -259,6 +289,10 @@ func (p *Pool) reclaim(c *Conn) {
 		p.waiters.Front().Wake(&Conn{drv: c.drv, pool: p, l: c.l, created: c.created, used: time.Now(), txOpen: true, autocommit: p.autocommit}, nil)
 		return
 	}
+	if w := c.l.w; w != nil {
+		p.rollbackWire(c, w)
+		return
+	}
 	// Roll back off the hub, without making the caller wait.
 	h := p.rt.Hub
 	release := h.Hold()
@@ -282,6 +316,31 @@ func (p *Pool) reclaim(c *Conn) {
 	}()
 }
 
+// rollbackWire rolls back c's transaction in a green thread of its own,
+// without making the caller wait: after what an interrupted statement
+// left owed is read (acquire), the server's word on the transaction is
+// known.
+func (p *Pool) rollbackWire(c *Conn, w *wire) {
+	p.rt.SpawnFunc("db_pool rollback", func(*hub.Task) error {
+		err := w.acquire()
+		if err == nil {
+			if w.txStatus != 'I' {
+				err = w.simple("ROLLBACK", nil)
+			}
+			w.release()
+		}
+		c.txOpen = false
+		c.l.inTx, c.l.stale, c.l.wrote = false, false, false
+		if err == nil && w.txStatus == 'I' && !w.lost {
+			p.returned(c)
+		} else {
+			c.lost = true
+			p.discard(c)
+		}
+		return nil
+	})
+}
+
 // returned makes the clean connection c available: to the first waiter,
 // else idle.
 func (p *Pool) returned(c *Conn) {
@@ -303,10 +362,10 @@ func (p *Pool) handOn(got any) {
 	p.freeSlot()
 }
 
-// discard closes c off the hub and frees its slot.
+// discard closes c and frees its slot.
 func (p *Pool) discard(c *Conn) {
 	c.closed = true
-	go c.shut()
+	c.shutdown()
 	p.freeSlot()
 }
 
