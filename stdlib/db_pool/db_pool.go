@@ -6,13 +6,17 @@
 // Go, no cgo), and "postgres", PostgreSQL through github.com/jackc/pgx/v5.
 // This is the only package that imports database drivers.
 //
-// Never on the hub. database/sql and pgx block and start goroutines of
-// their own, so every statement runs off the hub inside the calling green
-// thread's Await (builtins.Await), one *sql.Conn per connection: only that
-// green thread parks. Killing it, or a timeout, cancels the statement's
-// context (SQLite interrupts it; PostgreSQL gets a cancel request), and
-// the connection goes back to the pool rolled back, or is closed (conn.go,
-// pool.go).
+// Never blocking the hub. database/sql, SQLite and pgx block and start
+// goroutines of their own, so a SQLite statement, and one on a
+// PostgreSQL connection over TLS, runs off the hub inside the calling
+// green thread's Await (builtins.Await), one *sql.Conn per connection:
+// only that green thread parks. A PostgreSQL connection without TLS is
+// made off the hub too, then spoken to on it, its descriptor a green
+// socket (wire.go): a statement is messages the green thread writes and
+// reads itself, parking in the read. Killing the thread, or a timeout,
+// stops the statement (SQLite is interrupted; PostgreSQL gets a cancel
+// request), and the connection goes back to the pool rolled back, or is
+// closed (conn.go, pool.go).
 //
 // Unless a doc comment says otherwise, everything here must be called from
 // the hub loop or the running green thread.
