@@ -96,9 +96,8 @@ func (r wireReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// wireConnect connects to the server off the hub and returns the
-// connection's descriptor (a duplicate; the original is closed) and what
-// the protocol needs of it, or errWireTLS. It runs off the hub.
+// A wireConn is a server connection made off the hub for a wire: its
+// descriptor and what the protocol needs of it.
 type wireConn struct {
 	fd               int
 	family           int
@@ -108,6 +107,10 @@ type wireConn struct {
 	version          string
 }
 
+// wireDial connects to the server and authenticates, and returns the
+// connection's descriptor (a duplicate; pgconn's is closed), or
+// errWireTLS if it negotiated TLS (then it is closed). It runs off the
+// hub.
 func wireDial(ctx context.Context, cfg *pgconn.Config) (*wireConn, error) {
 	pc, err := pgconn.ConnectConfig(ctx, cfg)
 	if err != nil {
@@ -170,6 +173,9 @@ func (w *wire) acquire() error {
 	t := w.rt.Hub.Current()
 	for w.busy {
 		if _, err := w.waiters.Wait(t, "db_pool: connection busy", -1, nil); err != nil {
+			if !w.busy {
+				w.waiters.WakeOne(nil) // the turn it may have been given goes on
+			}
 			return err
 		}
 	}
