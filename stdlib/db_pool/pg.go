@@ -10,11 +10,13 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"go.starlark.net/starlark"
 )
@@ -170,6 +172,12 @@ func (c *Conn) wireStatement(w *wire, query string, args []any, rollback, begin 
 	rows := returnsRows(query)
 	steps = append(steps, wireStep{query: query, sd: sd, rows: rows})
 	at, err := w.run(steps, args, r)
+	var pe *pgconn.PgError
+	if err != nil && at == prefix && errors.As(err, &pe) && pe.Code == "0A000" {
+		// "cached plan must not change result type": the table changed
+		// under the prepared statement; the next run prepares it anew.
+		w.forget(query)
+	}
 	if err != nil && at < prefix {
 		if rollback && !chain && at == 0 {
 			c.l.inTx = true // unknown

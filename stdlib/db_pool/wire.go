@@ -487,6 +487,15 @@ func (w *wire) prepare(query string) (*pgconn.StatementDescription, error) {
 	}
 }
 
+// forget drops query's prepared statement from the cache; the server's
+// is closed with the next round trip.
+func (w *wire) forget(query string) {
+	if sd := w.stmts[query]; sd != nil {
+		delete(w.stmts, query)
+		w.fe.SendClose(&pgproto3.Close{ObjectType: 'S', Name: sd.Name})
+	}
+}
+
 // simple runs query with the simple protocol (it may hold several
 // statements) and adds the rows it changed to r.
 func (w *wire) simple(query string, r *result) error {
