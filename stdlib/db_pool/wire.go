@@ -250,6 +250,16 @@ func (w *wire) receive() (pgproto3.BackendMessage, error) {
 	return nil, err
 }
 
+// lostAfter is the error of a round trip that ended with err: the
+// server's own error if it sent one before closing the connection (a
+// FATAL: the backend terminated, the server shutting down), else err.
+func (w *wire) lostAfter(failed, err error) error {
+	if w.lost && failed != nil {
+		return failed
+	}
+	return err
+}
+
 // socketFailure reports whether err, from the socket's read, means the
 // connection failed (rather than that the reading thread was stopped).
 func socketFailure(err error) bool {
@@ -360,7 +370,7 @@ func (w *wire) run(steps []wireStep, args []any, r *result) (int, error) {
 			if !w.lost {
 				w.interrupted(1)
 			}
-			return step, err
+			return step, w.lostAfter(failed, err)
 		}
 		switch msg := msg.(type) {
 		case *pgproto3.DataRow:
@@ -456,7 +466,7 @@ func (w *wire) prepare(query string) (*pgconn.StatementDescription, error) {
 			if !w.lost {
 				w.interrupted(1)
 			}
-			return nil, err
+			return nil, w.lostAfter(failed, err)
 		}
 		switch msg := msg.(type) {
 		case *pgproto3.ParameterDescription:
@@ -510,7 +520,7 @@ func (w *wire) simple(query string, r *result) error {
 			if !w.lost {
 				w.interrupted(1)
 			}
-			return err
+			return w.lostAfter(failed, err)
 		}
 		switch msg := msg.(type) {
 		case *pgproto3.CommandComplete:
