@@ -235,6 +235,11 @@ func (c *Conn) doWire(b *starlark.Builtin, w *wire, fn func(ctx context.Context,
 		c.lost = c.lost || w.lost
 		return err
 	}
+	if !w.lost {
+		// The server's word, also when the statement failed before it
+		// was sent (the previous holder's transaction is still open).
+		c.l.inTx = w.txStatus != 'I'
+	}
 	c.txOpen, c.wrote = c.l.inTx, c.l.wrote
 	if w.lost {
 		c.lost = true

@@ -263,11 +263,13 @@ func postgresClass(err error) *builtins.Class {
 	return commonClass(err)
 }
 
-// commonClass classifies errors that are no driver's: database/sql's
-// argument checks are ProgrammingError; lost connections, timeouts and
+// commonClass classifies errors that are no driver's: database/sql's,
+// pgx's and the wire's argument checks are ProgrammingError; lost connections, timeouts and
 // the rest OperationalError.
 func commonClass(err error) *builtins.Class {
-	if strings.HasPrefix(err.Error(), "sql: expected") || strings.HasPrefix(err.Error(), "sql: converting") {
+	var bad badStatement
+	if errors.As(err, &bad) || strings.HasPrefix(err.Error(), "sql: expected") || strings.HasPrefix(err.Error(), "sql: converting") ||
+		strings.Contains(err.Error(), " arguments, got ") || strings.HasPrefix(err.Error(), "extended protocol limited to") {
 		return ProgrammingError
 	}
 	return OperationalError

@@ -10,13 +10,11 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"go.starlark.net/starlark"
 )
@@ -153,7 +151,7 @@ func (c *Conn) wireStatement(w *wire, query string, args []any, rollback, begin 
 		}
 	}
 	if len(sd.ParamOIDs) != len(args) {
-		return fmt.Errorf("expected %d arguments, got %d", len(sd.ParamOIDs), len(args))
+		return badStatement{fmt.Errorf("expected %d arguments, got %d", len(sd.ParamOIDs), len(args))}
 	}
 	var buf [3]wireStep
 	steps := buf[:0]
@@ -172,10 +170,11 @@ func (c *Conn) wireStatement(w *wire, query string, args []any, rollback, begin 
 	rows := returnsRows(query)
 	steps = append(steps, wireStep{query: query, sd: sd, rows: rows})
 	at, err := w.run(steps, args, r)
-	var pe *pgconn.PgError
-	if err != nil && at == prefix && errors.As(err, &pe) && pe.Code == "0A000" {
-		// "cached plan must not change result type": the table changed
-		// under the prepared statement; the next run prepares it anew.
+	if err != nil && at == prefix && !w.lost && w.intr == nil {
+		// As pgx: a statement that failed is prepared anew next time, for
+		// the failure may be the prepared statement's own ("cached plan
+		// must not change result type" after a table changed, a column's
+		// new type, DEALLOCATE ALL).
 		w.forget(query)
 	}
 	if err != nil && at < prefix {

@@ -41,8 +41,8 @@ import (
 // hub. Tests turn it off to run the same scripts on pgx's path.
 var useWire = true
 
-// wireDrainTimeout bounds the wait for the answers an interrupted
-// statement left owed (the server was sent a cancel request).
+// wireDrainTimeout bounds the wait for each message of the answers an
+// interrupted statement left owed (the server was sent a cancel request).
 const wireDrainTimeout = 2 * time.Second
 
 // maxWireStatements bounds the prepared statements kept per connection;
@@ -81,7 +81,18 @@ type wire struct {
 	cancelled chan struct{}
 	lost      bool  // the connection is gone, or in a state it cannot leave
 	rerr      error // the last error the socket's read gave (wireReader)
+	wrote     bool  // Flush wrote to the socket (wireWriter)
 	txStatus  byte  // as the last ReadyForQuery said: 'I' idle, 'T' in a transaction, 'E' in a failed one
+}
+
+// wireWriter is the Frontend's writer: it notes that bytes went out, so
+// that an error of Flush before any (a message pgproto3 could not encode)
+// is told from a failed write.
+type wireWriter struct{ w *wire }
+
+func (ww wireWriter) Write(p []byte) (int, error) {
+	ww.w.wrote = true
+	return ww.w.nc.Write(p)
 }
 
 // wireReader is the Frontend's reader: it keeps the socket's error, so
@@ -163,7 +174,7 @@ func newWire(rt *builtins.Runtime, wc *wireConn) (*wire, error) {
 	}
 	w := &wire{rt: rt, sock: sock, nc: sock.NetConn(), m: pgtype.NewMap(), txStatus: 'I',
 		network: wc.network, address: wc.address, pid: wc.pid, key: wc.key, version: wc.version}
-	w.fe = pgproto3.NewFrontend(wireReader{w}, w.nc)
+	w.fe = pgproto3.NewFrontend(wireReader{w}, wireWriter{w})
 	return w, nil
 }
 
@@ -180,24 +191,29 @@ func (w *wire) acquire() error {
 		}
 	}
 	if w.lost {
+		w.waiters.WakeOne(nil) // each waiter finds it lost in turn
 		return errWireLost
 	}
 	w.busy, w.intr = true, nil
-	if w.owed > 0 {
-		w.nc.SetReadDeadline(time.Now().Add(wireDrainTimeout))
-		for w.owed > 0 {
-			msg, err := w.receive()
-			if err != nil {
-				w.nc.SetReadDeadline(time.Time{})
-				w.release()
-				return err
-			}
-			if _, ok := msg.(*pgproto3.ReadyForQuery); ok {
+	for w.owed > 0 {
+		w.nc.SetReadDeadline(time.Now().Add(wireDrainTimeout)) // renewed by each message
+		msg, err := w.receive()
+		if err == nil {
+			switch msg.(type) {
+			case *pgproto3.ReadyForQuery:
 				w.owed--
+			case *pgproto3.CopyInResponse:
+				w.fe.Send(&pgproto3.CopyFail{Message: "db_pool: COPY FROM STDIN is not supported"})
+				err = w.flush()
 			}
 		}
-		w.nc.SetReadDeadline(time.Time{})
+		if err != nil {
+			w.nc.SetReadDeadline(time.Time{})
+			w.release()
+			return err
+		}
 	}
+	w.nc.SetReadDeadline(time.Time{})
 	if done := w.cancelled; done != nil {
 		// A cancel request that reached the server late would cancel the
 		// next statement: wait until the server has taken it.
@@ -223,6 +239,13 @@ func (w *wire) release() {
 	w.waiters.WakeOne(nil)
 }
 
+// A badStatement is a statement the protocol cannot carry, found before
+// anything was sent: a ProgrammingError, and the connection is fine.
+type badStatement struct{ err error }
+
+func (e badStatement) Error() string { return e.err.Error() }
+func (e badStatement) Unwrap() error { return e.err }
+
 // errWireLost is the error of a statement on a connection already lost.
 var errWireLost = errors.New("the connection to the server was lost")
 
@@ -245,9 +268,35 @@ func (w *wire) receive() (pgproto3.BackendMessage, error) {
 	w.lost = true
 	w.nc.Close()
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return nil, fmt.Errorf("the server did not answer within %s after a cancel request: %w", wireDrainTimeout, err)
+		return nil, fmt.Errorf("the server sent nothing for %s after a cancel request: %w", wireDrainTimeout, err)
 	}
 	return nil, err
+}
+
+// answer reads the next message of a round trip's answer. It keeps the
+// first ErrorResponse in *failed and refuses a COPY FROM STDIN (CopyFail).
+// If the read fails, the round trip's answer is owed (an interruption:
+// interrupted) or the connection lost (lostAfter says why).
+func (w *wire) answer(failed *error) (pgproto3.BackendMessage, error) {
+	msg, err := w.receive()
+	if err != nil {
+		if !w.lost {
+			w.interrupted(1)
+		}
+		return nil, w.lostAfter(*failed, err)
+	}
+	switch m := msg.(type) {
+	case *pgproto3.ErrorResponse:
+		if *failed == nil {
+			*failed = pgconn.ErrorResponseToPgError(m)
+		}
+	case *pgproto3.CopyInResponse:
+		w.fe.Send(&pgproto3.CopyFail{Message: "db_pool: COPY FROM STDIN is not supported"})
+		if err := w.flush(); err != nil {
+			return nil, err
+		}
+	}
+	return msg, nil
 }
 
 // lostAfter is the error of a round trip that ended with err: the
@@ -271,7 +320,13 @@ func socketFailure(err error) bool {
 // flush writes the messages sent so far. A failure marks w lost (a
 // message half written cannot be taken back), an interruption too.
 func (w *wire) flush() error {
+	w.wrote = false
 	if err := w.fe.Flush(); err != nil {
+		if !w.wrote {
+			// Nothing was sent: pgproto3 could not encode a message (too
+			// many parameters, a message over 1 GB), and dropped them all.
+			return badStatement{err}
+		}
 		if !socketFailure(err) {
 			w.intr = err
 		}
@@ -365,12 +420,13 @@ func (w *wire) run(steps []wireStep, args []any, r *result) (int, error) {
 	var failed error
 	failedAt := len(steps)
 	for {
-		msg, err := w.receive()
+		ok := failed == nil
+		msg, err := w.answer(&failed)
 		if err != nil {
-			if !w.lost {
-				w.interrupted(1)
-			}
-			return step, w.lostAfter(failed, err)
+			return step, err
+		}
+		if ok && failed != nil {
+			failedAt = step
 		}
 		switch msg := msg.(type) {
 		case *pgproto3.DataRow:
@@ -390,15 +446,6 @@ func (w *wire) run(steps []wireStep, args []any, r *result) (int, error) {
 			step++
 		case *pgproto3.EmptyQueryResponse:
 			step++
-		case *pgproto3.ErrorResponse:
-			if failed == nil {
-				failed, failedAt = pgconn.ErrorResponseToPgError(msg), step
-			}
-		case *pgproto3.CopyInResponse:
-			w.fe.Send(&pgproto3.CopyFail{Message: "db_pool: COPY FROM STDIN is not supported"})
-			if err := w.flush(); err != nil {
-				return step, err
-			}
 		case *pgproto3.ReadyForQuery:
 			return failedAt, failed
 		}
@@ -461,12 +508,9 @@ func (w *wire) prepare(query string) (*pgconn.StatementDescription, error) {
 	sd := &pgconn.StatementDescription{Name: name, SQL: query}
 	var failed error
 	for {
-		msg, err := w.receive()
+		msg, err := w.answer(&failed)
 		if err != nil {
-			if !w.lost {
-				w.interrupted(1)
-			}
-			return nil, w.lostAfter(failed, err)
+			return nil, err
 		}
 		switch msg := msg.(type) {
 		case *pgproto3.ParameterDescription:
@@ -477,10 +521,6 @@ func (w *wire) prepare(query string) (*pgconn.StatementDescription, error) {
 				sd.Fields[i] = pgconn.FieldDescription{Name: string(f.Name), TableOID: f.TableOID,
 					TableAttributeNumber: f.TableAttributeNumber, DataTypeOID: f.DataTypeOID,
 					DataTypeSize: f.DataTypeSize, TypeModifier: f.TypeModifier, Format: f.Format}
-			}
-		case *pgproto3.ErrorResponse:
-			if failed == nil {
-				failed = pgconn.ErrorResponseToPgError(msg)
 			}
 		case *pgproto3.ReadyForQuery:
 			if failed != nil {
@@ -515,26 +555,14 @@ func (w *wire) simple(query string, r *result) error {
 	}
 	var failed error
 	for {
-		msg, err := w.receive()
+		msg, err := w.answer(&failed)
 		if err != nil {
-			if !w.lost {
-				w.interrupted(1)
-			}
-			return w.lostAfter(failed, err)
+			return err
 		}
 		switch msg := msg.(type) {
 		case *pgproto3.CommandComplete:
 			if r != nil {
 				r.rowcount += pgconn.NewCommandTag(string(msg.CommandTag)).RowsAffected()
-			}
-		case *pgproto3.ErrorResponse:
-			if failed == nil {
-				failed = pgconn.ErrorResponseToPgError(msg)
-			}
-		case *pgproto3.CopyInResponse:
-			w.fe.Send(&pgproto3.CopyFail{Message: "db_pool: COPY FROM STDIN is not supported"})
-			if err := w.flush(); err != nil {
-				return err
 			}
 		case *pgproto3.ReadyForQuery:
 			return failed
