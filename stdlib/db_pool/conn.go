@@ -357,11 +357,13 @@ func connClose(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	return starlark.None, nil
 }
 
-// shutdown closes the server connection: a wire connection at once, on
-// the hub; an *sql.Conn off the hub (the driver's close may block).
+// shutdown closes the server connection, after any statement still
+// running: a wire connection in a green thread of its own once it has its
+// turn (wire.shut), an *sql.Conn off the hub (the driver's close may
+// block).
 func (c *Conn) shutdown() {
 	if w := c.l.w; w != nil {
-		w.close()
+		w.shut()
 		if c.l.db != nil {
 			go c.l.db.Close()
 		}

@@ -570,6 +570,25 @@ func (w *wire) simple(query string, r *result) error {
 	}
 }
 
+// shut closes w after the statements that hold it or wait for it, and
+// what an interrupted one left owed, as closing an *sql.Conn waits for
+// its statement: in a green thread of its own, which also gives the
+// Terminate message a thread to be written from when shut is called by
+// a timer's posted function (the pool's expiry). It runs on the hub.
+func (w *wire) shut() {
+	if w.lost {
+		w.close()
+		return
+	}
+	w.rt.SpawnFunc("db_pool close", func(*hub.Task) error {
+		if w.acquire() == nil {
+			w.release()
+		}
+		w.close()
+		return nil
+	})
+}
+
 // close ends the connection: a Terminate, then the socket closes once
 // what is queued is sent. It runs on the hub.
 func (w *wire) close() {
