@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 	"go.starlark.net/starlark"
 )
@@ -118,7 +119,8 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 // green thread: the same round trips (the ROLLBACK and BEGIN go in one
 // with the statement), spoken on the hub.
 func (c *Conn) wireStatement(w *wire, query string, args []any, rollback, begin bool, r *result) error {
-	if len(args) == 0 && !returnsRows(query) {
+	rows := returnsRows(query)
+	if len(args) == 0 && !rows {
 		// The simple protocol, which takes several statements in one string.
 		if rollback {
 			if err := w.simple("ROLLBACK", nil); err != nil {
@@ -167,7 +169,6 @@ func (c *Conn) wireStatement(w *wire, query string, args []any, rollback, begin 
 		steps = append(steps, wireStep{query: "BEGIN"})
 	}
 	prefix := len(steps)
-	rows := returnsRows(query)
 	steps = append(steps, wireStep{query: query, sd: sd, rows: rows})
 	at, err := w.run(steps, args, r)
 	if err != nil && at == prefix && !w.lost && w.intr == nil {
@@ -193,7 +194,7 @@ func (c *Conn) wireStatement(w *wire, query string, args []any, rollback, begin 
 	}
 	if rows {
 		r.desc = c.l.desc(len(sd.Fields), func(i int) (string, string) {
-			return sd.Fields[i].Name, string(c.l.wireTypeName(w, sd.Fields[i].DataTypeOID))
+			return sd.Fields[i].Name, string(c.l.typeName(w.m, sd.Fields[i].DataTypeOID))
 		})
 		r.rowcount = int64(len(r.rows))
 	}
@@ -205,7 +206,7 @@ func (c *Conn) wireStatement(w *wire, query string, args []any, rollback, begin 
 func (c *Conn) pgRows(conn *pgx.Conn, rows pgx.Rows, r *result) error {
 	fields := rows.FieldDescriptions()
 	r.desc = c.l.desc(len(fields), func(i int) (string, string) {
-		return fields[i].Name, string(c.l.typeName(conn, fields[i].DataTypeOID))
+		return fields[i].Name, string(c.l.typeName(conn.TypeMap(), fields[i].DataTypeOID))
 	})
 	for rows.Next() {
 		vals, err := rows.Values()
@@ -232,30 +233,18 @@ func (c *Conn) pgRows(conn *pgx.Conn, rows pgx.Rows, r *result) error {
 	return nil
 }
 
-// typeName returns the upper-case name of the type oid on conn, as
-// description gives it, remembered for the connection's next statements.
-// It runs off the hub, holding l.mu.
-func (l *link) typeName(conn *pgx.Conn, oid uint32) starlark.String {
+// typeName returns the upper-case name of the type oid in m (pgx's
+// connection's type map, or the wire's), as description gives it,
+// remembered for the connection's next statements. It runs where the
+// statement runs, holding l.mu on pgx's path.
+func (l *link) typeName(m *pgtype.Map, oid uint32) starlark.String {
 	if name, ok := l.typeNames[oid]; ok {
 		return name
 	}
 	name := starlark.String("")
-	if t, ok := conn.TypeMap().TypeForOID(oid); ok {
+	if t, ok := m.TypeForOID(oid); ok {
 		name = starlark.String(strings.ToUpper(t.Name))
 	}
-	if l.typeNames == nil {
-		l.typeNames = make(map[uint32]starlark.String)
-	}
-	l.typeNames[oid] = name
-	return name
-}
-
-// wireTypeName is typeName for a wire connection.
-func (l *link) wireTypeName(w *wire, oid uint32) starlark.String {
-	if name, ok := l.typeNames[oid]; ok {
-		return name
-	}
-	name := starlark.String(w.typeName(oid))
 	if l.typeNames == nil {
 		l.typeNames = make(map[uint32]starlark.String)
 	}

@@ -24,7 +24,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"strings"
 	"syscall"
 	"time"
 
@@ -598,14 +597,6 @@ func (w *wire) close() {
 	}
 	w.lost = true
 	w.nc.Close()
-}
-
-// typeName is link.typeName for the wire's type map.
-func (w *wire) typeName(oid uint32) string {
-	if t, ok := w.m.TypeForOID(oid); ok {
-		return strings.ToUpper(t.Name)
-	}
-	return ""
 }
 
 // dupCloexec duplicates fd, close-on-exec, under the fork lock (as net
