@@ -25,8 +25,8 @@ import (
 )
 
 // idleHeapLimit bounds the Go heap an idle connection of the example
-// servers may hold, in bytes: generous (measured about 2.9 KB for the echo
-// server and 3.9 KB for the chat server, of which a kept write buffer),
+// servers may hold, in bytes: generous (measured about 3.0 KB for the echo
+// server and 5.0 KB for the chat server, of which a kept write buffer),
 // so that it fails on a per-connection buffer or object that should not
 // be there, not on noise.
 const idleHeapLimit = 6144
@@ -53,10 +53,15 @@ var idleCases = []struct {
 	name, script string
 	ping         func(t testing.TB, fds []int)
 	stackLimit   float64
+	// joined, if not empty, is the line the server prints once it has
+	// taken a connection in: the chat server's participants hear a line
+	// only once they joined, and the kernel's accept queue may hold
+	// connections a client already sees connected.
+	joined string
 }{
-	{"echoserver", "../scripts/echoserver.star", pingEcho, idleStackLimit},
-	{"chatserver", "../scripts/chatserver.star", pingChat, idleStackLimit},
-	{"oneframe", "", pingEcho, oneFrameStackLimit}, // oneFrameEcho
+	{"echoserver", "../scripts/echoserver.star", pingEcho, idleStackLimit, ""},
+	{"chatserver", "../scripts/chatserver.star", pingChat, idleStackLimit, "Participant joined chat."},
+	{"oneframe", "", pingEcho, oneFrameStackLimit, ""}, // oneFrameEcho
 }
 
 // oneFrameEcho is scripts/echoserver.star without catch: the reader's
@@ -127,7 +132,7 @@ func idleChild(t *testing.T, name string) {
 	}
 	for _, tc := range idleCases {
 		if tc.name == name {
-			stack, heap := idleConnections(t, tc.script, n, tc.ping)
+			stack, heap := idleConnections(t, tc.script, n, tc.ping, tc.joined)
 			fmt.Printf("idle connection: %.0f stack bytes, %.0f heap bytes, n=%d\n", stack, heap, n)
 			return
 		}
@@ -138,10 +143,11 @@ func idleChild(t *testing.T, name string) {
 // idleConnections runs script (oneFrameEcho if empty; a server taking its port as its first
 // argument and printing it at the end of its first line) on a host of this
 // process, opens n client sockets (plain blocking descriptors, no Go
-// objects of their own), lets ping make them carry traffic, and returns
+// objects of their own), waits until the server has printed joined once
+// for each (if joined is not empty), lets ping make them carry traffic, and returns
 // the goroutine stack and the Go heap in use per connection, each after a
 // collection, against one warm connection.
-func idleConnections(t testing.TB, script string, n int, ping func(t testing.TB, fds []int)) (stack, heap float64) {
+func idleConnections(t testing.TB, script string, n int, ping func(t testing.TB, fds []int), joined string) (stack, heap float64) {
 	t.Helper()
 	var src any = oneFrameEcho
 	if script != "" {
@@ -173,7 +179,34 @@ func idleConnections(t testing.TB, script string, n int, ping func(t testing.TB,
 	if err != nil {
 		t.Fatalf("%s printed %q, %v; want its port", script, first, err)
 	}
-	go io.Copy(io.Discard, out) // the chat server logs every join
+	joins := make(chan struct{}, n+2)
+	go func() { // the chat server logs every join
+		for {
+			line, err := out.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if joined != "" && strings.TrimSpace(line) == joined {
+				select {
+				case joins <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	// waitJoined waits until k more connections have joined.
+	waitJoined := func(k int) {
+		if joined == "" {
+			return
+		}
+		for i := range k {
+			select {
+			case <-joins:
+			case <-ctx.Done():
+				t.Fatalf("%s: %d of %d connections joined: %v", script, i, k, ctx.Err())
+			}
+		}
+	}
 	fields := strings.Fields(first)
 	port, err := strconv.Atoi(fields[len(fields)-1])
 	if err != nil {
@@ -204,6 +237,7 @@ func idleConnections(t testing.TB, script string, n int, ping func(t testing.TB,
 	// One connection first, so that what every connection shares (code
 	// run once, the hub's buffers) is not counted.
 	warm := dial(2)
+	waitJoined(len(warm))
 	ping(t, warm)
 	var before, after runtime.MemStats
 	settle(&before)
@@ -211,6 +245,7 @@ func idleConnections(t testing.TB, script string, n int, ping func(t testing.TB,
 	for len(conns) < n { // in waves under the listener's backlog
 		conns = append(conns, dial(min(40, n-len(conns)))...)
 	}
+	waitJoined(len(conns))
 	ping(t, conns)
 	settle(&after)
 	if err := ctx.Err(); err != nil {
