@@ -234,6 +234,8 @@ func (t *Task) ParkTimeout(reason string, d time.Duration) error {
 // reuse), off the hub, while t is parked, and returns fn's error. fn must
 // not touch hub or script state. If t is killed meanwhile, Await returns
 // the kill's error at once and cancels ctx; fn's late result is dropped.
+// On Linux fn runs on a thread of its own under SCHED_BATCH, so that the
+// hub's thread gets a core first (batch_linux.go).
 // It must be called by t itself.
 func (t *Task) Await(fn func(ctx context.Context) error) error {
 	if err := t.check(); err != nil {
@@ -453,8 +455,13 @@ func (p *awaiters) run(j awaitJob) {
 // so that the call the result wakes may take it at once.
 func (a *awaiter) loop(p *awaiters) {
 	for j := range a.jobs {
+		batch := enterBatch() // batch_linux.go: the hub's thread goes first
 		err := j.fn(j.ctx)
 		j.ctx, j.fn = nil, nil
+		if batch && !leaveBatch() {
+			j.done(err)
+			return // the thread stays SCHED_BATCH: it ends with this goroutine
+		}
 		keep := p.put(a)
 		j.done(err)
 		if !keep {

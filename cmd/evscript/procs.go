@@ -17,8 +17,10 @@ import (
 // faster than on the hub instead of 2x, and a sibling's echo p99 under
 // SQLite load was 8-9 ms. With one P more than the cores, the hub's wait
 // holds a spare P, the workers use every core, and the kernel runs the hub
-// when it wakes: 1.5-1.9x and 2.1-2.3 ms. A hub alone (echo, chat) runs
-// on one P whatever the setting.
+// when it wakes: 1.5-1.9x and 2.1-2.3 ms (the workers' threads now run
+// under SCHED_BATCH besides, so that the kernel too runs the hub first:
+// hub/batch_linux.go). A hub alone (echo, chat) runs on one P whatever the
+// setting.
 //
 // procsFor returns the GOMAXPROCS the CLI runs with: env's value when the
 // GOMAXPROCS variable is set (Go applies it), else cur plus one.
