@@ -57,6 +57,7 @@ type link struct {
 	typeNames map[uint32]starlark.String // PostgreSQL type names by OID (pg.go)
 	chain     int8                       // the server takes ROLLBACK AND CHAIN: 1 yes, -1 no, 0 unknown yet
 	lastDesc  starlark.Value             // the last description made (desc), or nil
+	kinds     map[string]stmtKind        // statements classified (kind.go)
 }
 
 // lost reports whether the server connection is gone after an error. It

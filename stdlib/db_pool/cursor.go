@@ -99,18 +99,19 @@ func (c *Conn) statement(ctx context.Context, sc *sql.Conn, query string, args [
 	if rollback {
 		c.l.inTx, c.l.stale, c.l.wrote = false, false, false
 	}
-	begin := !autocommit && !c.l.inTx && c.drv.beginsTx(query)
-	if !readOnly(query) {
+	k := c.l.kind(c.drv, query)
+	begin := !autocommit && !c.l.inTx && k&kindBeginsTx != 0
+	if k&kindReadOnly == 0 {
 		defer func() { c.l.wrote = c.l.inTx }()
 	}
 	switch {
-	case isKeyword(query, "COMMIT", "END", "ROLLBACK", "ABORT"):
+	case k&kindEnds != 0:
 		defer func() { c.l.inTx = false }()
-	case isKeyword(query, "BEGIN", "START"):
+	case k&kindBegins != 0:
 		defer func() { c.l.inTx = true }()
 	}
 	if c.drv.name == "postgres" {
-		return c.pgStatement(ctx, sc, query, args, rollback, begin, r)
+		return c.pgStatement(ctx, sc, query, args, k&kindRows != 0, rollback, begin, r)
 	}
 	if rollback {
 		if _, err := sc.ExecContext(ctx, "ROLLBACK"); err != nil {
@@ -124,7 +125,7 @@ func (c *Conn) statement(ctx context.Context, sc *sql.Conn, query string, args [
 		}
 		c.l.inTx = true
 	}
-	if !returnsRows(query) {
+	if k&kindRows == 0 {
 		res, err := sc.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err

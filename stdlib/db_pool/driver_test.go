@@ -1,6 +1,7 @@
 package db_pool
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -103,6 +104,53 @@ func TestContainsUpper(t *testing.T) {
 	} {
 		if got := containsUpper(test.s, test.word); got != test.want {
 			t.Errorf("containsUpper(%q, %q) = %v, want %v", test.s, test.word, got, test.want)
+		}
+	}
+}
+
+// TestLinkKind checks that a connection's cached kind of a statement is
+// what the classifying functions say, before and after the cache fills
+// and starts again.
+func TestLinkKind(t *testing.T) {
+	stmts := []string{"SELECT 1", "INSERT INTO t VALUES (1) RETURNING id", "COMMIT", "begin",
+		"SELECT * FROM t FOR UPDATE", "UPDATE t SET x = 1", "CREATE TABLE t (x)", ""}
+	for _, name := range []string{"sqlite", "postgres"} {
+		drv := drivers[name]
+		var l link
+		check := func(stmt string) {
+			t.Helper()
+			var want stmtKind
+			if readOnly(stmt) {
+				want |= kindReadOnly
+			}
+			if isKeyword(stmt, "COMMIT", "END", "ROLLBACK", "ABORT") {
+				want |= kindEnds
+			} else if isKeyword(stmt, "BEGIN", "START") {
+				want |= kindBegins
+			}
+			if drv.beginsTx(stmt) {
+				want |= kindBeginsTx
+			}
+			if returnsRows(stmt) {
+				want |= kindRows
+			}
+			if got := l.kind(drv, stmt); got != want {
+				t.Errorf("%s: kind(%q) = %05b, want %05b", name, stmt, got, want)
+			}
+		}
+		for range 2 {
+			for _, s := range stmts {
+				check(s)
+			}
+		}
+		for i := range 3 * maxKinds {
+			check(fmt.Sprintf("SELECT %d", i))
+			if len(l.kinds) > maxKinds {
+				t.Fatalf("%s: %d statements kept, want at most %d", name, len(l.kinds), maxKinds)
+			}
+		}
+		for _, s := range stmts {
+			check(s)
 		}
 	}
 }

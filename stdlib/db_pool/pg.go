@@ -21,14 +21,15 @@ import (
 )
 
 // pgStatement runs query with args, after ROLLBACK if rollback and BEGIN
-// if begin, and adds what it gave to r. It runs off the hub, holding c.l.mu.
-func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args []any, rollback, begin bool, r *result) error {
+// if begin, and adds what it gave to r; hasRows says whether query
+// returns rows (returnsRows). It runs off the hub, holding c.l.mu.
+func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args []any, hasRows, rollback, begin bool, r *result) error {
 	if w := c.l.w; w != nil {
-		return c.wireStatement(w, query, args, rollback, begin, r)
+		return c.wireStatement(w, query, args, hasRows, rollback, begin, r)
 	}
 	return sc.Raw(func(dc any) error {
 		conn := dc.(*stdlib.Conn).Conn()
-		if len(args) == 0 && !returnsRows(query) {
+		if len(args) == 0 && !hasRows {
 			// The simple protocol, which takes several statements in one string.
 			if rollback {
 				if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
@@ -49,7 +50,7 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 		if !rollback && !begin {
 			// Nothing to batch (autocommit, or inside a transaction): the
 			// statement alone, one round trip.
-			if !returnsRows(query) {
+			if !hasRows {
 				tag, err := conn.Exec(ctx, query, args...)
 				r.rowcount += tag.RowsAffected()
 				return err
@@ -93,7 +94,7 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 			}
 			c.l.inTx = true
 		}
-		if !returnsRows(query) {
+		if !hasRows {
 			tag, err := br.Exec()
 			if err != nil {
 				br.Close()
@@ -118,9 +119,8 @@ func (c *Conn) pgStatement(ctx context.Context, sc *sql.Conn, query string, args
 // wireStatement is pgStatement on a wire connection, in the calling
 // green thread: the same round trips (the ROLLBACK and BEGIN go in one
 // with the statement), spoken on the hub.
-func (c *Conn) wireStatement(w *wire, query string, args []any, rollback, begin bool, r *result) error {
-	rows := returnsRows(query)
-	if len(args) == 0 && !rows {
+func (c *Conn) wireStatement(w *wire, query string, args []any, hasRows, rollback, begin bool, r *result) error {
+	if len(args) == 0 && !hasRows {
 		// The simple protocol, which takes several statements in one string.
 		if rollback {
 			if err := w.simple("ROLLBACK", nil); err != nil {
@@ -169,7 +169,7 @@ func (c *Conn) wireStatement(w *wire, query string, args []any, rollback, begin 
 		steps = append(steps, wireStep{query: "BEGIN"})
 	}
 	prefix := len(steps)
-	steps = append(steps, wireStep{query: query, sd: sd, rows: rows})
+	steps = append(steps, wireStep{query: query, sd: sd, rows: hasRows})
 	at, err := w.run(steps, args, r)
 	if err != nil && at == prefix && !w.lost && w.intr == nil {
 		// As pgx: a statement that failed is prepared anew next time, for
@@ -192,7 +192,7 @@ func (c *Conn) wireStatement(w *wire, query string, args []any, rollback, begin 
 	if err != nil {
 		return err
 	}
-	if rows {
+	if hasRows {
 		r.desc = c.l.desc(len(sd.Fields), func(i int) (string, string) {
 			return sd.Fields[i].Name, string(c.l.typeName(w.m, sd.Fields[i].DataTypeOID))
 		})
