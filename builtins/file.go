@@ -311,6 +311,17 @@ func (f *File) write(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw [
 	return starlark.MakeInt(len(data)), nil
 }
 
+// WriteString is the file's write method for Go code (a server's access
+// log): s goes where write(s) would send it, with the same back-pressure
+// (t may park). It must be called by t, the running green thread.
+func (f *File) WriteString(t *hub.Task, s string) error {
+	w, err := f.writer("write")
+	if err != nil {
+		return err
+	}
+	return w.write(t, s)
+}
+
 // writelines(iterable) writes each string.
 func (f *File) writelines(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var lines starlark.Iterable

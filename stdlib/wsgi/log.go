@@ -88,6 +88,10 @@ func (s *server) logRequest(c *hconn, line string, began time.Time) {
 	}
 	b = append(b, '\n')
 	s.logBuf = b
+	if s.logFile != nil {
+		s.logFile.WriteString(c.t, string(b))
+		return
+	}
 	s.logArgs[0] = starlark.String(b)
 	starlark.Call(c.th, s.logWrite, s.logArgs[:], nil)
 	s.logArgs[0] = nil

@@ -51,6 +51,7 @@ type server struct {
 	keepalive bool
 	timeout   time.Duration // socket_timeout; < 0: none
 	logWrite  starlark.Value
+	logFile   *builtins.File // log when it is a file: written without a Starlark call
 	logOutput bool
 	logFmt    []logPart
 	urlLimit  int
@@ -179,6 +180,7 @@ func (s *server) setLog(b *starlark.Builtin, log starlark.Value, format string) 
 			return fmt.Errorf("%s: log: %s has no write method", b.Name(), log.Type())
 		}
 		s.logWrite = w
+		s.logFile, _ = log.(*builtins.File)
 	}
 	parts, err := parseLogFormat(format)
 	if err != nil {
