@@ -74,8 +74,20 @@ func TestChatClusterTwoProcesses(t *testing.T) {
 		}
 	}
 	chatRound(t, clients)
+	// Server 0 printed its three clients' six lines, the hello lines in
+	// the order its green threads read them; then client 0 leaves.
+	var printed []string
+	for range 6 {
+		printed = append(printed, servers[0].expect(10*time.Second, "Chat: "))
+	}
+	sort.Strings(printed)
+	want := []string{"Chat: hello from 0", "Chat: hello from 1", "Chat: hello from 2",
+		"Chat: last from 0", "Chat: last from 1", "Chat: last from 2"}
+	if strings.Join(printed, "|") != strings.Join(want, "|") {
+		t.Fatalf("server 0 printed %q, want %q in any order", printed, want)
+	}
 	clients[0].Close()
-	servers[0].expect(10*time.Second, "Chat: hello from 0")
+	servers[0].expect(10*time.Second, "Participant left chat.")
 	for i, s := range servers {
 		if code := s.interrupt(); code != 0 {
 			t.Errorf("server %d: exit status %d after Ctrl-C; stderr:\n%s", i, code, s.stderr())
