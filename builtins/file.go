@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/evscript/evscript/hub"
 	"go.starlark.net/starlark"
@@ -311,15 +312,20 @@ func (f *File) write(t *hub.Task, b *starlark.Builtin, args starlark.Tuple, kw [
 	return starlark.MakeInt(len(data)), nil
 }
 
-// WriteString is the file's write method for Go code (a server's access
-// log): s goes where write(s) would send it, with the same back-pressure
-// (t may park). It must be called by t, the running green thread.
-func (f *File) WriteString(t *hub.Task, s string) error {
+// Write is the file's write method for Go code (a server's access log):
+// p goes where write(p) would send it, with the same back-pressure (t may
+// park), and may be reused when Write returns. Written to sys.stdout or
+// sys.stderr, whose queue copies it, p costs no string.
+// It must be called by t, the running green thread.
+func (f *File) Write(t *hub.Task, p []byte) error {
 	w, err := f.writer("write")
 	if err != nil {
 		return err
 	}
-	return w.write(t, s)
+	if _, ok := w.(outFileWriter); ok {
+		return w.write(t, unsafe.String(unsafe.SliceData(p), len(p)))
+	}
+	return w.write(t, string(p))
 }
 
 // writelines(iterable) writes each string.

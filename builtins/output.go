@@ -48,6 +48,8 @@ type outQueue struct {
 	mu      sync.Mutex // guards the fields below
 	errs    [3]error   // the first write error of destinations 1 and 2
 	chunks  []outChunk
+	bufs    [][]byte      // emptied buffers of the writer's last batch, for reuse
+	batch   []outChunk    // the writer's last batch, emptied, for chunks to reuse
 	active  bool          // the writer goroutine is running
 	queued  uint64        // bytes ever queued
 	written uint64        // bytes ever written
@@ -70,7 +72,18 @@ func (rt *Runtime) output() *outQueue {
 // queue appends data for destination dest, written to w, and makes sure
 // the writer goroutine runs. It is safe to call from any goroutine.
 func (o *outQueue) queue(dest int, w io.Writer, data string) {
-	if len(data) == 0 {
+	o.queueLine2(dest, w, data, "")
+}
+
+// queueLine is queue of msg and a newline, without joining them first
+// (print's line).
+func (o *outQueue) queueLine(dest int, w io.Writer, msg string) {
+	o.queueLine2(dest, w, msg, "\n")
+}
+
+// queueLine2 queues a then b, as one write.
+func (o *outQueue) queueLine2(dest int, w io.Writer, a, b string) {
+	if len(a)+len(b) == 0 {
 		return
 	}
 	o.mu.Lock()
@@ -78,18 +91,49 @@ func (o *outQueue) queue(dest int, w io.Writer, data string) {
 		o.mu.Unlock()
 		return // the destination failed: its output is discarded
 	}
-	if n := len(o.chunks); n > 0 && o.chunks[n-1].dest == dest && o.chunks[n-1].w == w {
-		o.chunks[n-1].b = append(o.chunks[n-1].b, data...)
-	} else {
-		o.chunks = append(o.chunks, outChunk{dest, w, []byte(data)})
+	// Chunks merge by destination alone: a destination's writer is the
+	// runtime's (Stdout, Stderr), set before it starts, and a writer
+	// need not be comparable (a func type is not: == on it panicked).
+	n := len(o.chunks)
+	if n == 0 || o.chunks[n-1].dest != dest {
+		if o.chunks == nil {
+			o.chunks, o.batch = o.batch, nil
+		}
+		o.chunks = append(o.chunks, outChunk{dest, w, o.spareBuf()})
+		n++
 	}
-	o.queued += uint64(len(data))
+	c := &o.chunks[n-1]
+	c.b = append(append(c.b, a...), b...)
+	o.queued += uint64(len(a) + len(b))
 	start := !o.active
 	o.active = true
 	o.mu.Unlock()
 	if start {
 		o.h.Go(o.run)
 	}
+}
+
+// Buffers are reused: an access log queues a line per request, and a
+// chunk that started empty after every batch of the writer's grew by
+// doubling each time, a third of a hello-world server's allocation. The
+// writer gives its batch's buffers back once written, up to maxSpareBufs
+// of at most maxSpareBuf bytes each; it drops them all when it ends.
+const (
+	maxSpareBuf  = 64 << 10
+	maxSpareBufs = 4
+)
+
+// spareBuf returns an empty buffer, one of the last batch's if any.
+// o.mu must be held.
+func (o *outQueue) spareBuf() []byte {
+	n := len(o.bufs)
+	if n == 0 {
+		return nil
+	}
+	b := o.bufs[n-1]
+	o.bufs[n-1] = nil
+	o.bufs = o.bufs[:n-1]
+	return b
 }
 
 // unwritten returns the number of queued bytes not yet written.
@@ -122,6 +166,7 @@ func (o *outQueue) run() {
 				continue
 			}
 			o.active = false
+			o.bufs, o.batch = nil, nil // an idle queue holds no buffers
 			o.mu.Unlock()
 			return
 		}
@@ -143,6 +188,13 @@ func (o *outQueue) run() {
 			}
 		}
 		o.written += n
+		for i := range chunks {
+			if b := chunks[i].b; cap(b) <= maxSpareBuf && len(o.bufs) < maxSpareBufs {
+				o.bufs = append(o.bufs, b[:0])
+			}
+			chunks[i] = outChunk{}
+		}
+		o.batch = chunks[:0]
 		close(o.changed)
 		o.changed = make(chan struct{})
 		o.mu.Unlock()

@@ -3,6 +3,7 @@ package builtins_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -185,3 +186,61 @@ sys.stderr.write("still running\n")
 		})
 	}
 }
+
+// TestOutputReusesBuffers has print and sys.stderr write many batches,
+// with pauses that let the writer finish a batch and hand its buffers
+// back for the next ones: every line arrives once, in order, on its own
+// destination and in the shared order.
+func TestOutputReusesBuffers(t *testing.T) {
+	var stdout, stderr, both lockedBuffer
+	h, err := host.New(host.Config{
+		Stdout: writerFunc(func(p []byte) (int, error) { both.Write(p); return stdout.Write(p) }),
+		Stderr: writerFunc(func(p []byte) (int, error) { both.Write(p); return stderr.Write(p) }),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	src := `
+for i in range(600):
+    print("out %d" % i)
+    if i % 3 == 0:
+        sys.stderr.write("err %d\n" % i)
+    if i % 50 == 0:
+        api.sleep(0.003)  # longer than the writer lingers: it ends, or writes a batch
+`
+	if _, err := h.ExecFile(context.Background(), "reuse.star", src); err != nil {
+		t.Fatal(err)
+	}
+	var wantOut, wantErr strings.Builder
+	for i := range 600 {
+		fmt.Fprintf(&wantOut, "out %d\n", i)
+		if i%3 == 0 {
+			fmt.Fprintf(&wantErr, "err %d\n", i)
+		}
+	}
+	if got := stdout.String(); got != wantOut.String() {
+		t.Errorf("stdout: %d bytes, want %d:\n%.300s", len(got), wantOut.Len(), got)
+	}
+	if got := stderr.String(); got != wantErr.String() {
+		t.Errorf("stderr: %d bytes, want %d:\n%.300s", len(got), wantErr.Len(), got)
+	}
+	// Each write goes out whole, in the order of the calls: in the shared
+	// record, every "err i" line follows "out i".
+	lines := strings.Split(strings.TrimSuffix(both.String(), "\n"), "\n")
+	if len(lines) != 800 {
+		t.Fatalf("%d lines in all, want 800", len(lines))
+	}
+	for k, l := range lines {
+		var n int
+		if _, err := fmt.Sscanf(l, "err %d", &n); err == nil {
+			if k == 0 || lines[k-1] != fmt.Sprintf("out %d", n) {
+				t.Fatalf("line %d %q does not follow its print (%q)", k, l, lines[max(k-1, 0)])
+			}
+		}
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -85,21 +85,26 @@ func NewRuntime(h *hub.Hub) *Runtime {
 
 // stdout returns the writer for standard output: it queues the bytes on
 // the output queue (output.go), in order with stderr, without blocking.
-func (rt *Runtime) stdout() io.Writer {
-	w := rt.Stdout
-	if w == nil {
-		w = os.Stdout
-	}
-	return outWriter{rt.output(), 1, w}
-}
+func (rt *Runtime) stdout() io.Writer { return rt.outTo(1) }
 
 // stderr returns the writer for standard error, queued like stdout.
-func (rt *Runtime) stderr() io.Writer {
-	w := rt.Stderr
-	if w == nil {
-		w = os.Stderr
+func (rt *Runtime) stderr() io.Writer { return rt.outTo(2) }
+
+// outTo returns the queue's writer for destination dest (1 stdout, 2
+// stderr) as a value: print and sys.stdout's and sys.stderr's write call
+// it on every line, where an io.Writer would cost an allocation.
+func (rt *Runtime) outTo(dest int) outWriter {
+	w := rt.Stdout
+	if dest == 2 {
+		w = rt.Stderr
 	}
-	return outWriter{rt.output(), 2, w}
+	if w == nil {
+		w = os.Stdout
+		if dest == 2 {
+			w = os.Stderr
+		}
+	}
+	return outWriter{rt.output(), dest, w}
 }
 
 // Print is the print function of every green thread: one line to Stdout,
@@ -109,7 +114,8 @@ func (rt *Runtime) stderr() io.Writer {
 // failed (output.go), print raises that error (BrokenPipeError) in the
 // printing green thread, at its next instruction.
 func (rt *Runtime) Print(_ *starlark.Thread, msg string) {
-	io.WriteString(rt.stdout(), msg+"\n")
+	w := rt.outTo(1)
+	w.o.queueLine(w.dest, w.w, msg)
 	rt.throttle()
 	if err := rt.output().err(1); err != nil {
 		if t := rt.Hub.Current(); t != nil && rt.Hub.Running() == t {

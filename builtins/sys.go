@@ -4,7 +4,6 @@
 package builtins
 
 import (
-	"io"
 	"os"
 
 	"github.com/evscript/evscript/hub"
@@ -69,16 +68,10 @@ type outFileWriter struct {
 }
 
 func (w outFileWriter) write(t *hub.Task, data string) error {
-	var out io.Writer
-	if w.dest == 2 {
-		out = w.rt.stderr()
-	} else {
-		out = w.rt.stdout()
-	}
 	if err := w.rt.output().err(w.dest); err != nil {
 		return err
 	}
-	io.WriteString(out, data)
+	w.rt.outTo(w.dest).WriteString(data)
 	return w.rt.output().wait(t, outHighWater)
 }
 

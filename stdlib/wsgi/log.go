@@ -89,7 +89,7 @@ func (s *server) logRequest(c *hconn, line string, began time.Time) {
 	b = append(b, '\n')
 	s.logBuf = b
 	if s.logFile != nil {
-		s.logFile.WriteString(c.t, string(b))
+		s.logFile.Write(c.t, b)
 		return
 	}
 	s.logArgs[0] = starlark.String(b)
