@@ -19,19 +19,24 @@ import (
 // that before collecting. So, unless GOGC is set, the collector's percentage is chosen
 // after each collection to give about gcHeadroom bytes of room, within
 // [minGCPercent, maxGCPercent].
+//
+// Go's smallest heap goal is 4 MB scaled by the percentage (goMinHeap), so
+// a heap under 4 MB gets the room of a 4 MB one: with the percentage
+// capped at 400, a hello-world HTTP server (under 1 MB live) collected at
+// 16 MB, six times a second; at 1600, at 64 MB: 13% less server CPU per
+// request and a p99 of 1.5 ms instead of 1.9 at 100 connections (wrk, ten
+// alternating runs).
 const (
 	gcHeadroom   = 64 << 20
+	goMinHeap    = 4 << 20
 	minGCPercent = 100
-	maxGCPercent = 400
+	maxGCPercent = gcHeadroom * 100 / goMinHeap
 )
 
 // gcPercentFor returns the percentage for a heap of live bytes and goroutine
 // stacks of stacks bytes.
 func gcPercentFor(live, stacks uint64) int {
-	base := live + stacks
-	if base == 0 {
-		return maxGCPercent
-	}
+	base := max(live+stacks, goMinHeap)
 	return int(min(max(gcHeadroom*100/base, minGCPercent), maxGCPercent))
 }
 

@@ -11,8 +11,9 @@ func TestGCPercentFor(t *testing.T) {
 		live, stacks uint64
 		want         int
 	}{
-		{0, 0, maxGCPercent},
-		{4 << 20, 1 << 20, maxGCPercent},   // a small server: room capped at 4x
+		{0, 0, maxGCPercent},               // 1600: Go's 4 MB minimum heap, times 16
+		{1 << 20, 1 << 20, maxGCPercent},   // a small server: the same
+		{4 << 20, 1 << 20, 1280},           // 64 MB of room over 5
 		{16 << 20, 16 << 20, 200},          // 64 MB of room over 32
 		{30 << 20, 80 << 20, minGCPercent}, // 10,000 connections
 	} {
