@@ -62,12 +62,14 @@ type cachedVal struct {
 	val starlark.Value
 }
 
-// environ returns the Environ of c.req and its input file. With the
-// server's environ= keys it is made a dict at once: they are the server's
-// dict's at the start of the request.
-func (c *hconn) environ(in *input) *Environ {
-	e := &Environ{c: c, in: in, method: methodString(c.req.Method), proto: protoString(c.req.Minor),
+// environ returns the Environ of c.req, with the request's input file
+// (e.in). With the server's environ= keys it is made a dict at once: they
+// are the server's dict's at the start of the request.
+func (c *hconn) environ() *Environ {
+	e := &Environ{c: c, method: methodString(c.req.Method), proto: protoString(c.req.Minor),
 		ctype: empty, clength: empty}
+	e.inVal.c = c
+	e.in = &e.inVal
 	e.raw, e.path, e.query = c.target()
 	c.headers(e)
 	if c.s.baseEnv != nil {

@@ -28,7 +28,8 @@ import (
 // script.
 type Environ struct {
 	c       *hconn // for the server's values and REMOTE_ADDR, REMOTE_PORT: fixed per connection
-	in      *input
+	in      *input // &inVal: the request's wsgi.input, in the same allocation
+	inVal   input
 	method  starlark.Value
 	raw     starlark.Value
 	path    starlark.Value

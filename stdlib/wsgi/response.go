@@ -44,8 +44,8 @@ func (c *hconn) begin(n int) (*Environ, error) {
 		return nil, nil
 	}
 	c.began = time.Now()
-	c.in = &input{c: c}
-	env := c.environ(c.in)
+	env := c.environ()
+	c.in = env.in
 	c.line = ""
 	if s.logOutput && s.logWrite != nil {
 		c.line = requestLine(&c.req)
