@@ -69,20 +69,10 @@ func (rt *Runtime) output() *outQueue {
 	return rt.out
 }
 
-// queue appends data for destination dest, written to w, and makes sure
-// the writer goroutine runs. It is safe to call from any goroutine.
-func (o *outQueue) queue(dest int, w io.Writer, data string) {
-	o.queueLine2(dest, w, data, "")
-}
-
-// queueLine is queue of msg and a newline, without joining them first
-// (print's line).
-func (o *outQueue) queueLine(dest int, w io.Writer, msg string) {
-	o.queueLine2(dest, w, msg, "\n")
-}
-
-// queueLine2 queues a then b, as one write.
-func (o *outQueue) queueLine2(dest int, w io.Writer, a, b string) {
+// queue appends a then b (print's newline, without joining them first)
+// for destination dest, written to w, as one write, and makes sure the
+// writer goroutine runs. It is safe to call from any goroutine.
+func (o *outQueue) queue(dest int, w io.Writer, a, b string) {
 	if len(a)+len(b) == 0 {
 		return
 	}
@@ -270,12 +260,16 @@ type outWriter struct {
 
 // Write queues p. It is safe to call from any goroutine.
 func (w outWriter) Write(p []byte) (int, error) {
-	w.o.queue(w.dest, w.w, string(p))
+	w.o.queue(w.dest, w.w, string(p), "")
 	return len(p), nil
 }
 
 // WriteString queues s. It is safe to call from any goroutine.
 func (w outWriter) WriteString(s string) (int, error) {
-	w.o.queue(w.dest, w.w, s)
+	w.o.queue(w.dest, w.w, s, "")
 	return len(s), nil
 }
+
+// writeLine queues msg and a newline. It is safe to call from any
+// goroutine.
+func (w outWriter) writeLine(msg string) { w.o.queue(w.dest, w.w, msg, "\n") }

@@ -94,15 +94,12 @@ func (rt *Runtime) stderr() io.Writer { return rt.outTo(2) }
 // stderr) as a value: print and sys.stdout's and sys.stderr's write call
 // it on every line, where an io.Writer would cost an allocation.
 func (rt *Runtime) outTo(dest int) outWriter {
-	w := rt.Stdout
+	w, std := rt.Stdout, io.Writer(os.Stdout)
 	if dest == 2 {
-		w = rt.Stderr
+		w, std = rt.Stderr, os.Stderr
 	}
 	if w == nil {
-		w = os.Stdout
-		if dest == 2 {
-			w = os.Stderr
-		}
+		w = std
 	}
 	return outWriter{rt.output(), dest, w}
 }
@@ -114,8 +111,7 @@ func (rt *Runtime) outTo(dest int) outWriter {
 // failed (output.go), print raises that error (BrokenPipeError) in the
 // printing green thread, at its next instruction.
 func (rt *Runtime) Print(_ *starlark.Thread, msg string) {
-	w := rt.outTo(1)
-	w.o.queueLine(w.dest, w.w, msg)
+	rt.outTo(1).writeLine(msg)
 	rt.throttle()
 	if err := rt.output().err(1); err != nil {
 		if t := rt.Hub.Current(); t != nil && rt.Hub.Running() == t {

@@ -63,13 +63,11 @@ type cachedVal struct {
 }
 
 // environ returns the Environ of c.req, with the request's input file
-// (e.in). With the server's environ= keys it is made a dict at once: they
+// (&e.in). With the server's environ= keys it is made a dict at once: they
 // are the server's dict's at the start of the request.
 func (c *hconn) environ() *Environ {
 	e := &Environ{c: c, method: methodString(c.req.Method), proto: protoString(c.req.Minor),
-		ctype: empty, clength: empty}
-	e.inVal.c = c
-	e.in = &e.inVal
+		ctype: empty, clength: empty, in: input{c: c}}
 	e.raw, e.path, e.query = c.target()
 	c.headers(e)
 	if c.s.baseEnv != nil {

@@ -28,8 +28,7 @@ import (
 // script.
 type Environ struct {
 	c       *hconn // for the server's values and REMOTE_ADDR, REMOTE_PORT: fixed per connection
-	in      *input // &inVal: the request's wsgi.input, in the same allocation
-	inVal   input
+	in      input  // the request's wsgi.input, in the Environ's allocation
 	method  starlark.Value
 	raw     starlark.Value
 	path    starlark.Value
@@ -78,7 +77,7 @@ var (
 		{kCLength, func(e *Environ) starlark.Value { return e.clength }},
 	}
 	envTail = []envField{
-		{kInput, func(e *Environ) starlark.Value { return e.in }},
+		{kInput, func(e *Environ) starlark.Value { return &e.in }},
 		{kErrors, func(e *Environ) starlark.Value { return e.c.s.errors }},
 		{kScheme, func(e *Environ) starlark.Value { return e.c.s.scheme }},
 		{kTerminated, func(*Environ) starlark.Value { return starlark.True }},

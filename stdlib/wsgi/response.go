@@ -45,7 +45,7 @@ func (c *hconn) begin(n int) (*Environ, error) {
 	}
 	c.began = time.Now()
 	env := c.environ()
-	c.in = env.in
+	c.in = &env.in
 	c.line = ""
 	if s.logOutput && s.logWrite != nil {
 		c.line = requestLine(&c.req)
