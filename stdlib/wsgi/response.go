@@ -6,6 +6,7 @@
 package wsgi
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -26,8 +27,9 @@ type response struct {
 	fields    []http1.Field
 	length    int64 // the application's Content-Length, or -1
 	chunked   bool
-	noBody    bool // HEAD, 1xx, 204, 304
-	close     bool // the connection closes after the response
+	noBody    bool                // HEAD, 1xx, 204, 304
+	close     bool                // the connection closes after the response
+	cut       *builtins.Exception // writing it failed (the peer reset, stopped reading or left): the error write raised
 	bodyBytes int64
 }
 
@@ -249,7 +251,8 @@ func (c *hconn) flushOut() error {
 	c.out = c.out[:0]
 	if err != nil {
 		c.resp.close = true
-		return builtins.ConnectionResetError.New("wsgi: writing the response: " + err.Error())
+		c.resp.cut = builtins.ConnectionResetError.New("wsgi: writing the response: " + err.Error())
+		return c.resp.cut
 	}
 	return nil
 }
@@ -317,8 +320,16 @@ func (c *hconn) head(total int64) error {
 }
 
 // appFailed handles an exception from the application: a 500 if the
-// response has not started, else the connection closes.
+// response has not started, else the connection closes. When the
+// exception is the ConnectionResetError of a response the peer cut, the
+// connection just closes: a client that leaves is no error to log, as
+// eventlet's wsgi stays quiet on a broken socket; the access log still
+// has the request.
 func (c *hconn) appFailed(err error) {
+	var exc *builtins.Exception
+	if c.resp.cut != nil && errors.As(err, &exc) && exc == c.resp.cut {
+		return
+	}
 	c.s.logError(c.th, builtins.FormatError(err))
 	if c.resp.started {
 		c.resp.close = true

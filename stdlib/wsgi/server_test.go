@@ -535,3 +535,105 @@ func TestAppContentLength(t *testing.T) {
 		}
 	}
 }
+
+// TestClientResetIsNotAnError has a client reset its connection while the
+// server streams it /big: the server logs the request and no error (the
+// app's write raised ConnectionResetError, which is the client leaving),
+// and serves the next client. An app's own exception is still logged.
+func TestClientResetIsNotAnError(t *testing.T) {
+	logBuf := &notifyBuf{wrote: make(chan struct{}, 1)}
+	pw := &portWriter{port: make(chan string, 1)}
+	h, err := host.New(host.Config{Stdout: pw, Stderr: logBuf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "ln = api.tcp_listener((\"127.0.0.1\", 0))\nprint(\"port\", ln.getsockname()[1])\n" +
+		testApp + "\nwsgi.server(ln, app)\n"
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.ExecFile(context.Background(), "server.star", src)
+		done <- err
+	}()
+	defer func() {
+		h.Interrupt()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("server still running 10 s after the interrupt")
+		}
+		h.Close()
+	}()
+	var addr string
+	select {
+	case port := <-pw.port:
+		addr = "127.0.0.1:" + port
+	case err := <-done:
+		t.Fatalf("server ended: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not start")
+	}
+	waitLog := func(want string) string {
+		t.Helper()
+		timeout := time.After(10 * time.Second)
+		for {
+			if s := logBuf.String(); strings.Contains(s, want) {
+				return s
+			}
+			select {
+			case <-logBuf.wrote:
+			case <-timeout:
+				t.Fatalf("no %q in the log within 10 s:\n%s", want, logBuf.String())
+			}
+		}
+	}
+
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprint(c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+	if _, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil {
+		t.Fatal(err)
+	}
+	c.(*net.TCPConn).SetLinger(0) // the close sends a reset
+	c.Close()
+	log := waitLog(`"GET /big HTTP/1.1" 200`)
+	if strings.Contains(log, "Error") {
+		t.Errorf("a client's reset was logged as an error:\n%s", log)
+	}
+
+	c = (&testServer{addr: addr}).dial(t)
+	fmt.Fprint(c, "GET /exc HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	rs := readResponses(t, bufio.NewReader(c), "GET", "GET")
+	if rs[0].StatusCode != 500 || rs[1].StatusCode != 200 {
+		t.Errorf("after the reset: %d, %d; want 500, 200", rs[0].StatusCode, rs[1].StatusCode)
+	}
+	if log := waitLog(`"GET / HTTP/1.1" 200`); !strings.Contains(log, "boom") {
+		t.Errorf("the app's own exception was not logged:\n%s", log)
+	}
+}
+
+// notifyBuf is a log that signals each write.
+type notifyBuf struct {
+	mu    sync.Mutex
+	b     strings.Builder
+	wrote chan struct{} // a token after each write
+}
+
+func (w *notifyBuf) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.b.Write(p)
+	w.mu.Unlock()
+	select {
+	case w.wrote <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}
+
+func (w *notifyBuf) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
