@@ -102,16 +102,24 @@ func (w *portWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// startServer runs the test app under wsgi.server(ln, app, opts).
+// startServer runs the test app under wsgi.server(ln, app, opts), with
+// no access log.
 func startServer(t testing.TB, opts string) *testServer {
 	t.Helper()
+	return startServerLog(t, io.Discard, "log_output=False"+opts)
+}
+
+// startServerLog runs the test app under wsgi.server(ln, app, opts) with
+// stderr (the default log) going to log.
+func startServerLog(t testing.TB, log io.Writer, opts string) *testServer {
+	t.Helper()
 	pw := &portWriter{port: make(chan string, 1)}
-	h, err := host.New(host.Config{Stdout: pw, Stderr: io.Discard})
+	h, err := host.New(host.Config{Stdout: pw, Stderr: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	src := "ln = api.tcp_listener((\"127.0.0.1\", 0))\nprint(\"port\", ln.getsockname()[1])\n" +
-		testApp + "\nwsgi.server(ln, app, log_output=False" + opts + ")\n"
+		testApp + "\nwsgi.server(ln, app, " + opts + ")\n"
 	s := &testServer{h: h, done: make(chan error, 1)}
 	go func() {
 		_, err := h.ExecFile(context.Background(), "server.star", src)
@@ -542,36 +550,7 @@ func TestAppContentLength(t *testing.T) {
 // and serves the next client. An app's own exception is still logged.
 func TestClientResetIsNotAnError(t *testing.T) {
 	logBuf := &notifyBuf{wrote: make(chan struct{}, 1)}
-	pw := &portWriter{port: make(chan string, 1)}
-	h, err := host.New(host.Config{Stdout: pw, Stderr: logBuf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := "ln = api.tcp_listener((\"127.0.0.1\", 0))\nprint(\"port\", ln.getsockname()[1])\n" +
-		testApp + "\nwsgi.server(ln, app)\n"
-	done := make(chan error, 1)
-	go func() {
-		_, err := h.ExecFile(context.Background(), "server.star", src)
-		done <- err
-	}()
-	defer func() {
-		h.Interrupt()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("server still running 10 s after the interrupt")
-		}
-		h.Close()
-	}()
-	var addr string
-	select {
-	case port := <-pw.port:
-		addr = "127.0.0.1:" + port
-	case err := <-done:
-		t.Fatalf("server ended: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("server did not start")
-	}
+	s := startServerLog(t, logBuf, "")
 	waitLog := func(want string) string {
 		t.Helper()
 		timeout := time.After(10 * time.Second)
@@ -587,11 +566,7 @@ func TestClientResetIsNotAnError(t *testing.T) {
 		}
 	}
 
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c := s.dial(t)
 	fmt.Fprint(c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
 	if _, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil {
 		t.Fatal(err)
@@ -603,7 +578,7 @@ func TestClientResetIsNotAnError(t *testing.T) {
 		t.Errorf("a client's reset was logged as an error:\n%s", log)
 	}
 
-	c = (&testServer{addr: addr}).dial(t)
+	c = s.dial(t)
 	fmt.Fprint(c, "GET /exc HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	rs := readResponses(t, bufio.NewReader(c), "GET", "GET")
 	if rs[0].StatusCode != 500 || rs[1].StatusCode != 200 {
