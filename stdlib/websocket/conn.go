@@ -324,16 +324,21 @@ func (ws *WebSocket) payload(h header, dst []byte) ([]byte, error) {
 	return dst, nil
 }
 
-// writeFrame writes one frame, masked on the client side.
+// writeFrame writes one frame, masked on the client side. The frame's
+// buffer is taken from ws.out for the write: the owner's Write may park
+// (its peer reads slowly) before it queues the frame, and a frame another
+// green thread sends meanwhile goes to a buffer of its own instead of
+// over the parked one.
 func (ws *WebSocket) writeFrame(op byte, p []byte) error {
 	var key [4]byte
 	if ws.client {
 		rand.Read(key[:])
 	}
-	ws.out = appendFrame(ws.out[:0], op, p, ws.client, key)
-	_, err := ws.nc.Write(ws.out)
-	if cap(ws.out) > 64<<10 {
-		ws.out = nil
+	out := appendFrame(ws.out[:0], op, p, ws.client, key)
+	ws.out = nil
+	_, err := ws.nc.Write(out)
+	if cap(out) <= 64<<10 {
+		ws.out = out
 	}
 	return err
 }

@@ -49,11 +49,26 @@ def boom(ws):
 
 boom_app = websocket.WebSocketWSGI(boom)
 
+def small(ws):
+    ws.send("b" * 10)
+    print("small sent")
+
+def mixed(ws):
+    api.spawn(small, ws)
+    big = "a" * (1 << 20)
+    for i in range(16):
+        ws.send(big)
+    ws.wait()
+
+mixed_app = websocket.WebSocketWSGI(mixed)
+
 def router(env, start_response):
     if env["PATH_INFO"] == "/flood":
         return flood_app(env, start_response)
     if env["PATH_INFO"] == "/boom":
         return boom_app(env, start_response)
+    if env["PATH_INFO"] == "/mixed":
+        return mixed_app(env, start_response)
     return echo_app(env, start_response)
 
 wsgi.server(ln, router, log_output = False, log = None)
@@ -428,6 +443,41 @@ func TestClientStopsReading(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("the flood handler never saw its send fail")
+	}
+	echoes(t, addr)
+}
+
+// TestSendWhileOwnerParked: a green thread that sends while the owner is
+// parked in its own send (its peer reads slowly) must not write over the
+// owner's frame: the client gets 16 whole 1 MiB frames and the small one
+// between two of them.
+func TestSendWhileOwnerParked(t *testing.T) {
+	addr, lines := startServer(t)
+	cl := upgrade(t, addr, "/mixed") // not read until the small frame was sent
+	select {
+	case line := <-lines:
+		if line != "small sent" {
+			t.Fatalf("got %q", line)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the small frame was never sent")
+	}
+	cl.c.SetDeadline(time.Now().Add(20 * time.Second))
+	big, small := 0, 0
+	for big < 16 {
+		_, op, p := cl.read()
+		switch {
+		case op == 1 && len(p) == 1<<20 && strings.Count(string(p), "a") == len(p):
+			big++
+		case op == 1 && string(p) == "bbbbbbbbbb" && small == 0:
+			small++
+		default:
+			n := min(len(p), 20)
+			t.Fatalf("after %d big and %d small frames: opcode %#x, %d bytes %q...", big, small, op, len(p), p[:n])
+		}
+	}
+	if small != 1 {
+		t.Fatalf("got %d small frames, want 1", small)
 	}
 	echoes(t, addr)
 }
