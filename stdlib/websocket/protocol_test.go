@@ -62,11 +62,21 @@ def mixed(ws):
 
 mixed_app = websocket.WebSocketWSGI(mixed)
 
+def ticker(ws):
+    m = api.with_timeout(0.2, ws.wait, timeout_value = "tick")
+    while m != None:
+        ws.send(m)
+        m = api.with_timeout(0.2, ws.wait, timeout_value = "tick")
+
+tick_app = websocket.WebSocketWSGI(ticker)
+
 def router(env, start_response):
     if env["PATH_INFO"] == "/flood":
         return flood_app(env, start_response)
     if env["PATH_INFO"] == "/boom":
         return boom_app(env, start_response)
+    if env["PATH_INFO"] == "/tick":
+        return tick_app(env, start_response)
     if env["PATH_INFO"] == "/mixed":
         return mixed_app(env, start_response)
     return echo_app(env, start_response)
@@ -480,4 +490,46 @@ func TestSendWhileOwnerParked(t *testing.T) {
 		t.Fatalf("got %d small frames, want 1", small)
 	}
 	echoes(t, addr)
+}
+
+// TestWaitTimedOutMidFrame: a wait that times out (with_timeout) while a
+// frame's payload is half read leaves the frame where it was, and the
+// next wait reads its rest: the message arrives whole, for data and
+// control frames alike.
+func TestWaitTimedOutMidFrame(t *testing.T) {
+	addr, _ := startServer(t)
+	cl := upgrade(t, addr, "/tick")
+	for _, tc := range []struct {
+		op   byte
+		want string // the frame the server answers the whole one with
+	}{
+		{0x1, "1:0123456789"},
+		{0x9, "10:0123456789"}, // a ping: its pong
+		{0x2, "2:0123456789"},
+	} {
+		f := encode(true, tc.op, []byte("0123456789"), true, 10)
+		cl.c.Write(f[:len(f)-5]) // the header and half the payload
+		if _, op, p := cl.read(); op != 1 || string(p) != "tick" {
+			t.Fatalf("got %#x %q, want the tick of a timed-out wait", op, p)
+		}
+		cl.c.Write(f[len(f)-5:])
+		for {
+			_, op, p := cl.read()
+			if g := itoa(op) + ":" + string(p); g == tc.want {
+				break
+			} else if g != "1:tick" {
+				t.Fatalf("got frame %q, want %q", g, tc.want)
+			}
+		}
+	}
+	cl.frame(true, 0x8, []byte{0x03, 0xE8}, true)
+	for {
+		_, op, p := cl.read()
+		if op == 0x8 {
+			if binary.BigEndian.Uint16(p) != 1000 {
+				t.Fatalf("close code %q, want 1000", p)
+			}
+			break
+		}
+	}
 }
