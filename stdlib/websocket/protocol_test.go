@@ -3,6 +3,8 @@ package websocket_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha1"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/evscript/evscript/host"
+	"go.starlark.net/starlark"
 )
 
 // serverScript runs an echo handler at every path but /flood, whose
@@ -532,4 +535,87 @@ func TestWaitTimedOutMidFrame(t *testing.T) {
 			break
 		}
 	}
+}
+
+// TestClientFrameBound: websocket.connect's side bounds what a server may
+// make it hold, as the server side does: a frame header of 100 MB (past
+// the default 8 MiB), or fragments that join past max_frame_length, get a
+// close with 1009 before the payload is read, and wait() returns None.
+func TestClientFrameBound(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args string   // connect's arguments after the URL
+		send [][]byte // the server's frames after its 101
+	}{
+		{"100 MB frame header", "", [][]byte{encode(true, 0x2, []byte("only this"), false, 100<<20)}},
+		{"fragments joined past the limit", ", max_frame_length = 1 << 20", [][]byte{
+			encode(false, 0x2, make([]byte, 600<<10), false, 600<<10),
+			encode(true, 0x0, make([]byte, 600<<10), false, 600<<10),
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			code := make(chan int, 1)
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					code <- -1
+					return
+				}
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				br := bufio.NewReader(c)
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					code <- -1
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+					"Sec-WebSocket-Accept: "+websocketAccept(req.Header.Get("Sec-WebSocket-Key"))+"\r\n\r\n")
+				for _, f := range tc.send {
+					c.Write(f)
+				}
+				// The client's close frame, masked, with a code.
+				var h [8]byte
+				if _, err := io.ReadFull(br, h[:]); err != nil || h[0] != 0x88 || h[1]&0x7F < 2 {
+					code <- -1
+					return
+				}
+				code <- int(binary.BigEndian.Uint16([]byte{h[6] ^ h[2], h[7] ^ h[3]}))
+			}()
+			h, err := host.New(host.Config{Stderr: io.Discard, Predeclared: starlark.StringDict{
+				"URL": starlark.String("ws://" + ln.Addr().String() + "/"),
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer h.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			src := `
+ws = websocket.connect(URL, timeout = 5` + tc.args + `)
+m = ws.wait()
+if m != None:
+    fail("got %d bytes" % len(m))
+`
+			if _, err := h.ExecFile(ctx, "client.star", src); err != nil {
+				var out strings.Builder
+				host.PrintError(&out, err)
+				t.Fatal(out.String())
+			}
+			if got := <-code; got != 1009 {
+				t.Fatalf("the client closed with %d, want 1009", got)
+			}
+		})
+	}
+}
+
+// websocketAccept is Sec-WebSocket-Accept for key.
+func websocketAccept(key string) string {
+	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	return base64.StdEncoding.EncodeToString(sum[:])
 }
