@@ -404,6 +404,9 @@ func wsSend(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []
 	var p string
 	switch m := v.(type) {
 	case starlark.String:
+		if !utf8.ValidString(string(m)) {
+			return nil, sendUTF8Err()
+		}
 		op, p = opText, string(m)
 	case starlark.Bytes:
 		op, p = opBinary, string(m)
@@ -417,6 +420,14 @@ func wsSend(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []
 		return nil, ws.sendErr(err)
 	}
 	return starlark.None, nil
+}
+
+// sendUTF8Err is send's error for a str that is not UTF-8: as a text
+// frame it would make the peer fail the connection (1007).
+//
+//go:noinline
+func sendUTF8Err() error {
+	return builtins.ValueError.New("websocket.send: the str is not UTF-8, as a text frame must be (send bytes for binary data)")
 }
 
 //go:noinline
