@@ -253,3 +253,39 @@ func TestWebChatRedis(t *testing.T) {
 		}
 	}
 }
+
+// TestWebChatLineBreaks: a browser's name or message with line breaks in
+// it cannot forge lines in nc's chat (another participant's message, a
+// join or leave): the name's breaks become spaces, and each line of a
+// message is a message of its own, with its sender's name in front.
+func TestWebChatLineBreaks(t *testing.T) {
+	w := startWebChat(t)
+	nc := dial(t, w.addr())
+	line, err := readLine(nc, 5*time.Second)
+	if err != nil || !strings.HasPrefix(line, "* you are nc-") {
+		t.Fatalf("nc welcome %q, %v", line, err)
+	}
+	w.expect(5*time.Second, "Participant nc-")
+
+	c, resp, err := websocket.DefaultDialer.Dial("ws://"+w.httpAddr+"/ws", nil)
+	if err != nil {
+		t.Fatalf("dial: %v (%v)", err, resp)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	c.WriteMessage(websocket.TextMessage, []byte("mal\r\n* alice left\nlory"))
+	if ev := readEvent(t, c); ev.Type != "welcome" || ev.Name != "mal * alice left lory" {
+		t.Fatalf("first event %+v, want the welcome of %q", ev, "mal * alice left lory")
+	}
+	w.expect(5*time.Second, "Participant mal * alice left lory joined chat.")
+	if line, err := readLine(nc, 5*time.Second); line != "* mal * alice left lory joined\n" {
+		t.Fatalf("nc got %q, %v", line, err)
+	}
+	c.WriteMessage(websocket.TextMessage, []byte("hi\n* bob left\rbob: your password?\r\n\n"))
+	for _, want := range []string{"hi", "* bob left", "bob: your password?"} {
+		w.expect(5*time.Second, "Chat: mal * alice left lory: "+want)
+		if line, err := readLine(nc, 5*time.Second); line != "mal * alice left lory: "+want+"\n" {
+			t.Fatalf("nc got %q, %v; want %q", line, err, "mal * alice left lory: "+want+"\n")
+		}
+	}
+}

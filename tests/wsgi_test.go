@@ -144,6 +144,32 @@ func TestComet(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the second waiter was not woken")
 	}
+	// Bad input is the client's own: a message over 4 KiB is a 413 and is
+	// not kept (every message stays in memory for the server's life), a
+	// since that is not a number a 400; the room is as it was.
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+	}{
+		{"POST", "/say", strings.Repeat("x", 5<<10), 413},
+		{"GET", "/wait?since=abc", "", 400},
+		{"GET", "/wait?since=-1", "", 400},
+		{"GET", "/wait?since=0", "", 200},
+	} {
+		req, _ := http.NewRequest(tc.method, base+tc.path, strings.NewReader(tc.body))
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s %s: got %d %.100q, want %d", tc.method, tc.path, resp.StatusCode, b, tc.status)
+		}
+		if tc.status == 200 && string(b) != "hello\nagain\n" {
+			t.Errorf("%s %s: got %q, want the two messages", tc.method, tc.path, b)
+		}
+	}
 	if code := s.interrupt(); code != 0 {
 		t.Errorf("exit status %d after Ctrl-C, want 0", code)
 	}

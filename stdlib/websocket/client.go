@@ -25,7 +25,7 @@ import (
 var errHandshake = errors.New("websocket.connect: handshake failed")
 
 // connect is websocket.connect(url, timeout=None, headers=None,
-// ca_file=None, verify=True).
+// ca_file=None, verify=True, max_frame_length=8<<20).
 func connect(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
 	var (
 		raw     string
@@ -33,9 +33,10 @@ func connect(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, arg
 		headers starlark.Value      = starlark.None
 		caFile  string
 		verify  = true
+		max     = 8 << 20
 	)
 	if err := starlark.UnpackArgs(b.Name(), args, kw, "url", &raw, "timeout?", &timeout, "headers?", &headers,
-		"ca_file?", &caFile, "verify?", &verify); err != nil {
+		"ca_file?", &caFile, "verify?", &verify, "max_frame_length?", &max); err != nil {
 		return nil, err
 	}
 	u, err := url.Parse(raw)
@@ -83,7 +84,7 @@ func connect(rt *builtins.Runtime, th *starlark.Thread, b *starlark.Builtin, arg
 	if timeout >= 0 {
 		nc.SetDeadline(time.Now().Add(time.Duration(timeout)))
 	}
-	ws, err := clientHandshake(rt, nc, u, extra)
+	ws, err := clientHandshake(rt, nc, u, extra, max)
 	if err != nil {
 		nc.Close()
 		if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -134,8 +135,9 @@ func headerList(b *starlark.Builtin, v starlark.Value) ([][2]string, error) {
 }
 
 // clientHandshake sends the upgrade request for u on nc and reads the
-// answer; it returns the client's WebSocket.
-func clientHandshake(rt *builtins.Runtime, nc *builtins.NetConn, u *url.URL, extra [][2]string) (*WebSocket, error) {
+// answer; it returns the client's WebSocket, whose frames and messages
+// are bounded by max (0: none).
+func clientHandshake(rt *builtins.Runtime, nc *builtins.NetConn, u *url.URL, extra [][2]string, max int) (*WebSocket, error) {
 	var nonce [16]byte
 	rand.Read(nonce[:])
 	key := base64.StdEncoding.EncodeToString(nonce[:])
@@ -190,7 +192,7 @@ func clientHandshake(rt *builtins.Runtime, nc *builtins.NetConn, u *url.URL, ext
 		if string(resp.Headers.Get("Sec-WebSocket-Accept")) != acceptKey(key) {
 			return nil, fmt.Errorf("%w: wrong Sec-WebSocket-Accept", errHandshake)
 		}
-		ws := newWebSocket(rt, nc, true, 0, buf[used:])
+		ws := newWebSocket(rt, nc, true, max, buf[used:])
 		ws.path = starlark.String(u.Path)
 		ws.origin = origin
 		if p := string(resp.Headers.Get("Sec-WebSocket-Protocol")); p != "" {

@@ -35,6 +35,9 @@ type WebSocket struct {
 	msg     []byte // the fragmented message being joined
 	msgOp   byte   // its opcode; 0 when no message is open
 	ctrl    [maxControl]byte
+	ctrlN   int    // the bytes of ctrl an interrupted frame read
+	part    header // the frame an interrupted read left half read: the rest of it
+	partial bool   // part is such a frame
 	out     []byte // the frame being written
 	reading bool   // a green thread is in wait or close's drain
 
@@ -124,6 +127,14 @@ func errBusy() error {
 // failed (after sending the close frame its failure calls for).
 func (ws *WebSocket) next(discard bool) (starlark.Value, error) {
 	for {
+		if ws.partial {
+			ws.partial = false
+			v, err := ws.rest(ws.part, discard)
+			if v != nil || err != nil {
+				return v, err
+			}
+			continue
+		}
 		if ws.r == ws.w {
 			if err := ws.waitIdle(); err != nil {
 				return ws.lost(err)
@@ -152,11 +163,7 @@ func (ws *WebSocket) next(discard bool) (starlark.Value, error) {
 func (ws *WebSocket) frame(h header, discard bool) (starlark.Value, error) {
 	switch h.opcode {
 	case opPing, opPong, opClose:
-		p, err := ws.payload(h, ws.ctrl[:0])
-		if err != nil {
-			return ws.lost(err)
-		}
-		return ws.control(h.opcode, p)
+		return ws.rest(h, discard)
 	case opContinuation:
 		if ws.msgOp == 0 {
 			return ws.fail(errContinuation)
@@ -170,10 +177,28 @@ func (ws *WebSocket) frame(h header, discard bool) (starlark.Value, error) {
 	if ws.max > 0 && uint64(len(ws.msg))+h.length > ws.max {
 		return ws.fail(errTooBig)
 	}
-	msg, err := ws.payload(h, ws.msg)
+	return ws.rest(h, discard)
+}
+
+// rest reads the payload h has left (all of it for a frame just begun)
+// and ends the frame as frame does. A read interrupted by an exception (a
+// timeout of the waiting thread, a kill) keeps the frame in ws.part,
+// with what it read in ws.msg or ws.ctrl, so that the next wait goes on
+// with it instead of reading its payload as a header.
+func (ws *WebSocket) rest(h header, discard bool) (starlark.Value, error) {
+	if h.opcode >= opClose {
+		p, err := ws.payload(&h, ws.ctrl[:ws.ctrlN])
+		if err != nil {
+			ws.ctrlN = len(p)
+			return ws.interrupted(h, err)
+		}
+		ws.ctrlN = 0
+		return ws.control(h.opcode, p)
+	}
+	msg, err := ws.payload(&h, ws.msg)
 	ws.msg = msg
 	if err != nil {
-		return ws.lost(err)
+		return ws.interrupted(h, err)
 	}
 	if !h.fin {
 		return nil, nil
@@ -242,6 +267,15 @@ func (ws *WebSocket) fail(e *frameError) (starlark.Value, error) {
 	return starlark.None, nil
 }
 
+// interrupted is lost for a read that failed inside the payload of h,
+// which it keeps for the next wait.
+//
+//go:noinline
+func (ws *WebSocket) interrupted(h header, err error) (starlark.Value, error) {
+	ws.part, ws.partial = h, true
+	return ws.lost(err)
+}
+
 // lost handles a read that failed: a kill or an exception raised in the
 // thread goes on; the end of the stream, a reset or a timeout of close's
 // drain make the connection done.
@@ -303,37 +337,43 @@ func (ws *WebSocket) fill() error {
 	return err
 }
 
-// payload appends the payload of h to dst, unmasked.
-func (ws *WebSocket) payload(h header, dst []byte) ([]byte, error) {
-	pos := 0
-	for left := h.length; left > 0; {
+// payload appends the payload h has left to dst, unmasked, counting it
+// off h.length (and the mask's offset in h.pos), so that a read that
+// fails leaves in h what is still to come.
+func (ws *WebSocket) payload(h *header, dst []byte) ([]byte, error) {
+	for h.length > 0 {
 		if ws.r == ws.w {
 			if err := ws.fill(); err != nil {
 				return dst, err
 			}
 		}
-		k := min(left, uint64(ws.w-ws.r))
+		k := min(h.length, uint64(ws.w-ws.r))
 		chunk := ws.buf[ws.r : ws.r+int(k)]
 		if h.masked {
-			pos = maskBytes(h.mask, pos, chunk)
+			h.pos = maskBytes(h.mask, h.pos, chunk)
 		}
 		dst = append(dst, chunk...)
 		ws.r += int(k)
-		left -= k
+		h.length -= k
 	}
 	return dst, nil
 }
 
-// writeFrame writes one frame, masked on the client side.
+// writeFrame writes one frame, masked on the client side. The frame's
+// buffer is taken from ws.out for the write: the owner's Write may park
+// (its peer reads slowly) before it queues the frame, and a frame another
+// green thread sends meanwhile goes to a buffer of its own instead of
+// over the parked one.
 func (ws *WebSocket) writeFrame(op byte, p []byte) error {
 	var key [4]byte
 	if ws.client {
 		rand.Read(key[:])
 	}
-	ws.out = appendFrame(ws.out[:0], op, p, ws.client, key)
-	_, err := ws.nc.Write(ws.out)
-	if cap(ws.out) > 64<<10 {
-		ws.out = nil
+	out := appendFrame(ws.out[:0], op, p, ws.client, key)
+	ws.out = nil
+	_, err := ws.nc.Write(out)
+	if cap(out) <= 64<<10 {
+		ws.out = out
 	}
 	return err
 }
@@ -364,6 +404,9 @@ func wsSend(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []
 	var p string
 	switch m := v.(type) {
 	case starlark.String:
+		if !utf8.ValidString(string(m)) {
+			return nil, sendUTF8Err()
+		}
 		op, p = opText, string(m)
 	case starlark.Bytes:
 		op, p = opBinary, string(m)
@@ -377,6 +420,14 @@ func wsSend(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []
 		return nil, ws.sendErr(err)
 	}
 	return starlark.None, nil
+}
+
+// sendUTF8Err is send's error for a str that is not UTF-8: as a text
+// frame it would make the peer fail the connection (1007).
+//
+//go:noinline
+func sendUTF8Err() error {
+	return builtins.ValueError.New("websocket.send: the str is not UTF-8, as a text frame must be (send bytes for binary data)")
 }
 
 //go:noinline

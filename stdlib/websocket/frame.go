@@ -43,7 +43,8 @@ type header struct {
 	opcode byte
 	masked bool
 	mask   [4]byte
-	length uint64 // payload length
+	length uint64 // payload length (what is left of it, once reading began)
+	pos    int    // the mask's offset for the next payload byte
 }
 
 // A frameError is a frame the endpoint must refuse: its close code and

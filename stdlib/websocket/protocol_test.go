@@ -3,6 +3,8 @@ package websocket_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha1"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/evscript/evscript/host"
+	"go.starlark.net/starlark"
 )
 
 // serverScript runs an echo handler at every path but /flood, whose
@@ -49,11 +52,36 @@ def boom(ws):
 
 boom_app = websocket.WebSocketWSGI(boom)
 
+def small(ws):
+    ws.send("b" * 10)
+    print("small sent")
+
+def mixed(ws):
+    api.spawn(small, ws)
+    big = "a" * (1 << 20)
+    for i in range(16):
+        ws.send(big)
+    ws.wait()
+
+mixed_app = websocket.WebSocketWSGI(mixed)
+
+def ticker(ws):
+    m = api.with_timeout(0.2, ws.wait, timeout_value = "tick")
+    while m != None:
+        ws.send(m)
+        m = api.with_timeout(0.2, ws.wait, timeout_value = "tick")
+
+tick_app = websocket.WebSocketWSGI(ticker)
+
 def router(env, start_response):
     if env["PATH_INFO"] == "/flood":
         return flood_app(env, start_response)
     if env["PATH_INFO"] == "/boom":
         return boom_app(env, start_response)
+    if env["PATH_INFO"] == "/tick":
+        return tick_app(env, start_response)
+    if env["PATH_INFO"] == "/mixed":
+        return mixed_app(env, start_response)
     return echo_app(env, start_response)
 
 wsgi.server(ln, router, log_output = False, log = None)
@@ -430,4 +458,164 @@ func TestClientStopsReading(t *testing.T) {
 		t.Fatal("the flood handler never saw its send fail")
 	}
 	echoes(t, addr)
+}
+
+// TestSendWhileOwnerParked: a green thread that sends while the owner is
+// parked in its own send (its peer reads slowly) must not write over the
+// owner's frame: the client gets 16 whole 1 MiB frames and the small one
+// between two of them.
+func TestSendWhileOwnerParked(t *testing.T) {
+	addr, lines := startServer(t)
+	cl := upgrade(t, addr, "/mixed") // not read until the small frame was sent
+	select {
+	case line := <-lines:
+		if line != "small sent" {
+			t.Fatalf("got %q", line)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the small frame was never sent")
+	}
+	cl.c.SetDeadline(time.Now().Add(20 * time.Second))
+	big, small := 0, 0
+	for big < 16 {
+		_, op, p := cl.read()
+		switch {
+		case op == 1 && len(p) == 1<<20 && strings.Count(string(p), "a") == len(p):
+			big++
+		case op == 1 && string(p) == "bbbbbbbbbb" && small == 0:
+			small++
+		default:
+			n := min(len(p), 20)
+			t.Fatalf("after %d big and %d small frames: opcode %#x, %d bytes %q...", big, small, op, len(p), p[:n])
+		}
+	}
+	if small != 1 {
+		t.Fatalf("got %d small frames, want 1", small)
+	}
+	echoes(t, addr)
+}
+
+// TestWaitTimedOutMidFrame: a wait that times out (with_timeout) while a
+// frame's payload is half read leaves the frame where it was, and the
+// next wait reads its rest: the message arrives whole, for data and
+// control frames alike.
+func TestWaitTimedOutMidFrame(t *testing.T) {
+	addr, _ := startServer(t)
+	cl := upgrade(t, addr, "/tick")
+	for _, tc := range []struct {
+		op   byte
+		want string // the frame the server answers the whole one with
+	}{
+		{0x1, "1:0123456789"},
+		{0x9, "10:0123456789"}, // a ping: its pong
+		{0x2, "2:0123456789"},
+	} {
+		f := encode(true, tc.op, []byte("0123456789"), true, 10)
+		cl.c.Write(f[:len(f)-5]) // the header and half the payload
+		if _, op, p := cl.read(); op != 1 || string(p) != "tick" {
+			t.Fatalf("got %#x %q, want the tick of a timed-out wait", op, p)
+		}
+		cl.c.Write(f[len(f)-5:])
+		for {
+			_, op, p := cl.read()
+			if g := itoa(op) + ":" + string(p); g == tc.want {
+				break
+			} else if g != "1:tick" {
+				t.Fatalf("got frame %q, want %q", g, tc.want)
+			}
+		}
+	}
+	cl.frame(true, 0x8, []byte{0x03, 0xE8}, true)
+	for {
+		_, op, p := cl.read()
+		if op == 0x8 {
+			if binary.BigEndian.Uint16(p) != 1000 {
+				t.Fatalf("close code %q, want 1000", p)
+			}
+			break
+		}
+	}
+}
+
+// TestClientFrameBound: websocket.connect's side bounds what a server may
+// make it hold, as the server side does: a frame header of 100 MB (past
+// the default 8 MiB), or fragments that join past max_frame_length, get a
+// close with 1009 before the payload is read, and wait() returns None.
+func TestClientFrameBound(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args string   // connect's arguments after the URL
+		send [][]byte // the server's frames after its 101
+	}{
+		{"100 MB frame header", "", [][]byte{encode(true, 0x2, []byte("only this"), false, 100<<20)}},
+		{"fragments joined past the limit", ", max_frame_length = 1 << 20", [][]byte{
+			encode(false, 0x2, make([]byte, 600<<10), false, 600<<10),
+			encode(true, 0x0, make([]byte, 600<<10), false, 600<<10),
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			code := make(chan int, 1)
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					code <- -1
+					return
+				}
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				br := bufio.NewReader(c)
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					code <- -1
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+					"Sec-WebSocket-Accept: "+websocketAccept(req.Header.Get("Sec-WebSocket-Key"))+"\r\n\r\n")
+				for _, f := range tc.send {
+					c.Write(f)
+				}
+				// The client's close frame, masked, with a code.
+				var h [8]byte
+				if _, err := io.ReadFull(br, h[:]); err != nil || h[0] != 0x88 || h[1]&0x7F < 2 {
+					code <- -1
+					return
+				}
+				code <- int(binary.BigEndian.Uint16([]byte{h[6] ^ h[2], h[7] ^ h[3]}))
+			}()
+			h, err := host.New(host.Config{Stderr: io.Discard, Predeclared: starlark.StringDict{
+				"URL": starlark.String("ws://" + ln.Addr().String() + "/"),
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer h.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			src := `
+ws = websocket.connect(URL, timeout = 5` + tc.args + `)
+m = ws.wait()
+if m != None:
+    fail("got %d bytes" % len(m))
+`
+			if _, err := h.ExecFile(ctx, "client.star", src); err != nil {
+				var out strings.Builder
+				host.PrintError(&out, err)
+				t.Fatal(out.String())
+			}
+			if got := <-code; got != 1009 {
+				t.Fatalf("the client closed with %d, want 1009", got)
+			}
+		})
+	}
+}
+
+// websocketAccept is Sec-WebSocket-Accept for key.
+func websocketAccept(key string) string {
+	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	return base64.StdEncoding.EncodeToString(sum[:])
 }
