@@ -8,6 +8,7 @@ package wsgi
 
 import (
 	"bytes"
+	"strconv"
 
 	"github.com/evscript/evscript/stdlib/internal/http1"
 	"go.starlark.net/starlark"
@@ -78,7 +79,8 @@ func (c *hconn) environ() *Environ {
 
 // headers sets e's HTTP_* (and CONTENT_TYPE, CONTENT_LENGTH). Names with
 // "_" are dropped, as eventlet does, so that X-Foo_Bar cannot pose as
-// X-Foo-Bar; repeats are joined with ",".
+// X-Foo-Bar; repeats are joined with ",", but CONTENT_LENGTH is the one
+// length the request has.
 func (c *hconn) headers(e *Environ) {
 	hs := c.req.Headers
 	var ctype, clength bool // seen
@@ -93,8 +95,7 @@ func (c *hconn) headers(e *Environ) {
 			e.ctype = join(ctype, e.ctype, val)
 			ctype = true
 		case kCLength:
-			e.clength = join(clength, e.clength, val)
-			clength = true
+			e.clength, clength = val, true
 		default:
 			if j := e.header(string(key.(starlark.String))); j >= 0 {
 				e.hdr[j].val = join(true, e.hdr[j].val, val)
@@ -106,6 +107,22 @@ func (c *hconn) headers(e *Environ) {
 			e.hdr = append(e.hdr, cachedVal{key, val})
 		}
 	}
+	if clength {
+		e.clength = c.lengthValue(e.clength)
+	}
+}
+
+// lengthValue returns CONTENT_LENGTH for the field value v: the length
+// the server reads, as one decimal. The parser takes a repeated field or a
+// list of one value ("3, 3"), and leading zeros, which an app's int()
+// would refuse or misread.
+func (c *hconn) lengthValue(v starlark.Value) starlark.Value {
+	var buf [20]byte
+	d := strconv.AppendInt(buf[:0], c.req.ContentLength, 10)
+	if s, ok := v.(starlark.String); ok && string(s) == string(d) {
+		return v
+	}
+	return starlark.String(d)
 }
 
 // join returns val, or old "," val when the field is a repeat.
