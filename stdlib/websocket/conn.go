@@ -459,6 +459,9 @@ func wsClose(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw [
 	if code != CloseNoStatus && !validCloseCode(code) {
 		return nil, builtins.ValueError.New("websocket.close: invalid close code")
 	}
+	if !utf8.ValidString(reason) {
+		return nil, builtins.ValueError.New("websocket.close: the reason is not UTF-8, as a close frame's must be")
+	}
 	ws := b.Receiver().(*WebSocket)
 	return starlark.None, ws.close(code, reason)
 }
@@ -471,10 +474,15 @@ func (ws *WebSocket) close(code int, reason string) error {
 	}
 	ws.sentClose = true
 	ws.done = true
-	if err := ws.writeFrame(opClose, closePayload(code, reason)); err != nil || ws.reading {
-		if err != nil {
-			ws.shut()
-		}
+	if err := ws.writeFrame(opClose, closePayload(code, reason)); err != nil {
+		ws.shut()
+		return nil
+	}
+	if ws.reading {
+		// The thread in wait sees the reply and shuts the connection; a
+		// peer that never replies has it closed after closeWait, which
+		// ends that wait (None).
+		ws.rt.Hub.After(closeWait, func() { ws.nc.Close() })
 		return nil
 	}
 	ws.reading = true

@@ -73,6 +73,16 @@ def ticker(ws):
 
 tick_app = websocket.WebSocketWSGI(ticker)
 
+def close_later(ws):
+    ws.close(1001, "going away")
+    print("close sent")
+
+def other_closes(ws):
+    api.spawn(close_later, ws)
+    print("wait ended", ws.wait())
+
+other_close_app = websocket.WebSocketWSGI(other_closes)
+
 def router(env, start_response):
     if env["PATH_INFO"] == "/flood":
         return flood_app(env, start_response)
@@ -82,6 +92,8 @@ def router(env, start_response):
         return tick_app(env, start_response)
     if env["PATH_INFO"] == "/mixed":
         return mixed_app(env, start_response)
+    if env["PATH_INFO"] == "/other-closes":
+        return other_close_app(env, start_response)
     return echo_app(env, start_response)
 
 wsgi.server(ln, router, log_output = False, log = None)
@@ -618,4 +630,32 @@ if m != None:
 func websocketAccept(key string) string {
 	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
 	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// TestCloseWhileOtherWaits: a close from one green thread while another
+// waits on the websocket leaves the wait to see the peer's reply; a peer
+// that never replies still has its connection closed after closeWait,
+// and the waiting thread's wait returns None.
+func TestCloseWhileOtherWaits(t *testing.T) {
+	addr, lines := startServer(t)
+	cl := upgrade(t, addr, "/other-closes") // never answers the close
+	_, op, p := cl.read()
+	if op != 0x8 || len(p) < 2 || binary.BigEndian.Uint16(p) != 1001 {
+		t.Fatalf("got %#x %q, want a close with 1001", op, p)
+	}
+	for _, want := range []string{"close sent", "wait ended None"} {
+		select {
+		case line := <-lines:
+			if line != want {
+				t.Fatalf("got %q, want %q", line, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no %q 10 s after the close (the close waits a second for the reply)", want)
+		}
+	}
+	cl.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := cl.br.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("after the close: read %d, %v; want EOF", n, err)
+	}
+	echoes(t, addr)
 }
