@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/evscript/evscript/hub"
@@ -135,6 +136,33 @@ func (nc *NetConn) Flush() error {
 		return err
 	}
 	return netErr(nc.s.c.flush(t))
+}
+
+// CloseWrite sends what was written, then shuts the socket's writing
+// side (a TLS close_notify first): the peer reads the end of the stream,
+// and reads here go on. It parks until the backlog is in the kernel.
+func (nc *NetConn) CloseWrite() error {
+	t, err := nc.task()
+	if err != nil {
+		return err
+	}
+	c := nc.s.c
+	if c.closed {
+		return netErr(hub.ErrClosed)
+	}
+	if err := c.closeWrite(t); err != nil {
+		return netErr(err)
+	}
+	if err := c.flush(t); err != nil {
+		return netErr(err)
+	}
+	if c.fd == nil {
+		return nil
+	}
+	if err := c.fd.Shutdown(syscall.SHUT_WR); err != nil {
+		return netErr(err)
+	}
+	return nil
 }
 
 // Close closes the socket; queued bytes are still sent.

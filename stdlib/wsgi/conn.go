@@ -19,6 +19,14 @@ import (
 // connection alive; past it the connection closes.
 const maxDrain = 64 << 10
 
+// lingerTime and maxLinger bound the linger of a connection closed while
+// its client may still be sending (lingerClose): Go's net/http waits
+// 500 ms there, nginx's lingering_timeout is 5 s.
+const (
+	lingerTime = 2 * time.Second
+	maxLinger  = 4 << 20
+)
+
 // errCut is a connection that ended or timed out before a whole head.
 var errCut = errors.New("wsgi: connection closed")
 
@@ -46,11 +54,12 @@ type hconn struct {
 	began time.Time // when the request's head was read, for the log
 	line  string    // the request line, for the log
 
-	body  body
-	resp  response
-	out   []byte // the response being written
-	start *startResponse
-	write *writeFunc
+	body   body
+	resp   response
+	linger bool   // the client may still be sending: close with linger
+	out    []byte // the response being written
+	start  *startResponse
+	write  *writeFunc
 }
 
 // body is the state of the request body being read.
@@ -78,8 +87,12 @@ func newConn(s *server, sock *builtins.Socket, th *starlark.Thread, t *hub.Task,
 	return c
 }
 
-// finish closes the connection and gives its buffer back.
+// finish closes the connection and gives its buffer back, after a
+// linger when the client may still be sending.
 func (c *hconn) finish() {
+	if c.linger && !c.s.stopping && (c.err == nil || !c.s.rt.Fatal(c.err)) {
+		c.lingerClose()
+	}
 	c.nc.Close()
 	if c.buf != nil {
 		c.s.putBuf(c.buf)
@@ -330,8 +343,35 @@ func (c *hconn) drain() bool {
 	return true
 }
 
+// lingerClose ends a connection whose client may still be sending (a
+// body the application did not read, a refused request): closing a socket
+// with unread bytes makes the kernel reset it, and a client still sending
+// would then lose the response before reading it. So the response is sent
+// and the writing side shut, then what arrives is read and dropped until
+// the client's end of stream, lingerTime, or maxLinger bytes, whichever
+// comes first; the connection's own green thread parks meanwhile.
+//
+//go:noinline
+func (c *hconn) lingerClose() {
+	if c.nc.CloseWrite() != nil {
+		return
+	}
+	if c.buf == nil {
+		c.buf, c.r, c.w = c.s.getBuf(), 0, 0
+	}
+	c.nc.SetReadDeadline(time.Now().Add(lingerTime))
+	for total := 0; total < maxLinger; {
+		n, err := c.nc.Read(c.buf)
+		if err != nil {
+			return
+		}
+		total += n
+	}
+}
+
 // refuse answers a malformed request with status and Connection: close.
 func (c *hconn) refuse(status int) {
+	c.linger = true
 	c.out = c.out[:0]
 	c.out, _ = http1.AppendStatusLine(c.out, 1, status, "")
 	c.out = http1.AppendDate(c.out, time.Now())

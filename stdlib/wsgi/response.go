@@ -89,6 +89,9 @@ func (c *hconn) finishRequest(result starlark.Value, err error) (bool, error) {
 		}
 	}
 	keep := !c.resp.close && c.drain()
+	if !keep && !c.upgraded && !c.body.failed && !c.bodyDone() {
+		c.linger = true // a body is still coming, unread
+	}
 	if cap(c.out) > 64<<10 {
 		c.out = nil
 	}

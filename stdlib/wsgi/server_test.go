@@ -612,3 +612,39 @@ func (w *notifyBuf) String() string {
 	defer w.mu.Unlock()
 	return w.b.String()
 }
+
+// TestUnreadBodyLingers: a response given without reading a large body
+// (past what the server drains to keep the connection) reaches a client
+// that is still sending it: the server shuts its writing side and reads
+// and drops the rest until the client's end of stream, instead of closing
+// with unread bytes, which makes the kernel reset the connection and the
+// client lose the response.
+func TestUnreadBodyLingers(t *testing.T) {
+	s := startServer(t, "")
+	c := s.dial(t)
+	const size = 3 << 20
+	fmt.Fprintf(c, "POST /noread HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", size)
+	sent := make(chan error, 1)
+	go func() {
+		_, err := c.Write(make([]byte, size))
+		if err == nil {
+			err = c.(*net.TCPConn).CloseWrite()
+		}
+		sent <- err
+	}()
+	if err := <-sent; err != nil {
+		t.Fatalf("sending the body: %v (the server closed before reading it)", err)
+	}
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("reading the response: %v", err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(body) != "ignored the body" || err != nil {
+		t.Fatalf("got %d %q, %v", resp.StatusCode, body, err)
+	}
+	if rest, err := io.ReadAll(br); len(rest) != 0 || err != nil {
+		t.Fatalf("after the response: %q, %v; want the end of the stream", rest, err)
+	}
+}
