@@ -331,11 +331,20 @@ func (pc *pconn) fill() error {
 	return err
 }
 
+// maxInterim bounds the interim (1xx) responses skipped before a final
+// one, as Go's net/http does (5 there): a server sending them without end
+// makes the call fail instead of spinning until its timeout.
+const maxInterim = 16
+
+// errInterim is the error of a response preceded by more than maxInterim
+// interim ones.
+var errInterim = errors.New("too many interim (1xx) responses")
+
 // readHead reads until pc.buf holds a final response head, skipping
 // interim (1xx) ones, and returns the length of that head.
 func (pc *pconn) readHead(method string, head *http1.Response) (int, error) {
 	got := false // any byte of a response arrived
-	for {
+	for interim := 0; ; {
 		n, err := http1.ParseResponse(pc.buf, http1.Limits{}, method, head)
 		switch {
 		case err == http1.ErrIncomplete:
@@ -352,6 +361,9 @@ func (pc *pconn) readHead(method string, head *http1.Response) (int, error) {
 		case err != nil:
 			return 0, protoError{err}
 		case head.Interim():
+			if interim++; interim > maxInterim {
+				return 0, protoError{errInterim}
+			}
 			pc.buf = pc.buf[n:]
 			got = true
 		case head.Status == 101:

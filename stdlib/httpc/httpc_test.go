@@ -472,3 +472,34 @@ print(e != None)
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestInterimResponses: interim (1xx) responses before the final one are
+// skipped, up to maxInterim; a server that keeps sending them fails the
+// call instead of holding it until its timeout.
+func TestInterimResponses(t *testing.T) {
+	serve := func(n int) string {
+		return rawServer(t, func(c net.Conn) {
+			readHead(c)
+			for range n {
+				if _, err := c.Write([]byte("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n")); err != nil {
+					return
+				}
+			}
+			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+		})
+	}
+	got := run(t, `
+r = httpc.request("GET", FEW + "/")
+print(r.status, r.body)
+_, e = catch(httpc.get, ENDLESS + "/")
+print(type(e), "|", e.message.replace(ENDLESS + "/", "URL"))
+`, starlark.StringDict{"FEW": starlark.String(serve(3)), "ENDLESS": starlark.String(serve(1000))})
+	for _, want := range []string{
+		"200 ok",
+		"ConnectionError | httpc.get: GET URL: malformed response: too many interim (1xx) responses",
+	} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+}
