@@ -196,11 +196,12 @@ func (e *Exception) AttrNames() []string {
 }
 
 // Traceback returns the Starlark backtrace of where the exception was
-// raised, if it was caught from a Starlark call.
+// raised, if it was caught from a Starlark call, as an uncaught one reads
+// (FormatError: its last line names the class).
 func (e *Exception) Traceback() string {
 	var ee *starlark.EvalError
 	if errors.As(e.err, &ee) {
-		return ee.Backtrace()
+		return FormatError(e.err)
 	}
 	return ""
 }
