@@ -233,14 +233,14 @@ func (rt *Runtime) serveConsole(th *starlark.Thread, conn ConsoleConn, base Cons
 			case sawGone:
 				return
 			}
-			th.Uncancel() // a Ctrl-C seen as the statement ended
+			uncancel(th) // a Ctrl-C seen as the statement ended
 		}
 		var xe *ExitError
 		switch {
 		case errors.As(err, &xe):
 			return
 		case err != nil:
-			th.Uncancel()
+			uncancel(th)
 			fmt.Fprintln(w, FormatError(err))
 		case v != starlark.None:
 			fmt.Fprintln(w, v.String())

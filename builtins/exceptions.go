@@ -196,11 +196,12 @@ func (e *Exception) AttrNames() []string {
 }
 
 // Traceback returns the Starlark backtrace of where the exception was
-// raised, if it was caught from a Starlark call.
+// raised, if it was caught from a Starlark call, as an uncaught one reads
+// (FormatError: its last line names the class).
 func (e *Exception) Traceback() string {
 	var ee *starlark.EvalError
 	if errors.As(e.err, &ee) {
-		return ee.Backtrace()
+		return FormatError(e.err)
 	}
 	return ""
 }
@@ -327,7 +328,7 @@ func errnoClass(errno syscall.Errno) *Class {
 func (rt *Runtime) caught(th *starlark.Thread, err error) *Exception {
 	exc := rt.ToException(err)
 	if exc.class == KeyboardInterrupt || isLater(err) {
-		th.Uncancel()
+		uncancel(th)
 	}
 	return exc
 }
@@ -371,6 +372,9 @@ func missingFn(b *starlark.Builtin) error {
 //
 //go:noinline
 func (rt *Runtime) caughtPair(th *starlark.Thread, v starlark.Value, err error) (starlark.Value, error) {
+	if err == nil {
+		err = pendingLater(th)
+	}
 	if err != nil {
 		if uncatchable(err) {
 			return nil, err
@@ -434,6 +438,9 @@ func (ta *tryArgs) finally(th *starlark.Thread, result *starlark.Value, err *err
 //go:noinline
 func (rt *Runtime) tried(th *starlark.Thread, b *starlark.Builtin, ta *tryArgs, v starlark.Value, err error) (starlark.Value, error) {
 	if err == nil {
+		err = pendingLater(th)
+	}
+	if err == nil {
 		if ta.elseFn != starlark.None {
 			if _, err := starlark.Call(th, ta.elseFn, nil, nil); err != nil {
 				return nil, err
@@ -449,7 +456,7 @@ func (rt *Runtime) tried(th *starlark.Thread, b *starlark.Builtin, ta *tryArgs, 
 		classes, _ := classesOf(b.Name(), item[0])
 		if exc.matches(classes) {
 			if exc.class == KeyboardInterrupt || isLater(err) {
-				th.Uncancel()
+				uncancel(th)
 			}
 			return starlark.Call(th, item[1], starlark.Tuple{exc}, nil)
 		}

@@ -121,11 +121,15 @@ func (brokenWriter) Write(p []byte) (int, error) {
 // in the green threads that print or write to it, each time, catchably,
 // while the hub and stderr go on.
 func TestOutputBrokenPipe(t *testing.T) {
-	for _, test := range []struct{ name, call string }{
-		{"print", `print("x")`},
-		{"write", `sys.stdout.write("x\n")`},
-		{"flush", `sys.stdout.write("x\n") or sys.stdout.flush()`},
-		{"other thread", ""},
+	for _, test := range []struct{ name, call, attempt string }{
+		{"print", `print("x")`, ""},
+		{"write", `sys.stdout.write("x\n")`, ""},
+		{"flush", `sys.stdout.write("x\n") or sys.stdout.flush()`, ""},
+		// print called by catch or try_except itself: no Starlark step
+		// of the body follows print's, and the error must still be theirs.
+		{"catch(print)", "", `_, e = catch(print, "x")`},
+		{"try_except(print)", "", `e = try_except(print, {BrokenPipeError: lambda e: e})`},
+		{"other thread", "", ""},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			var stderr lockedBuffer
@@ -139,10 +143,14 @@ func TestOutputBrokenPipe(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer h.Close()
+			attempt := test.attempt
+			if attempt == "" {
+				attempt = `_, e = catch(lambda: ` + test.call + `)`
+			}
 			src := `
 catch(lambda: print("first")) # the failure shows here, or at a later call
 def attempt():
-    _, e = catch(lambda: ` + test.call + `)
+    ` + attempt + `
     return e
 e = None
 for i in range(1000):

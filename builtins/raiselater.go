@@ -7,7 +7,9 @@
 // The cancellation's reason names the error and a number; ToException
 // maps the cancellation back to the error, and catch and try_except undo
 // the cancellation, as they do for KeyboardInterrupt. The table remembers
-// the last laterKeep errors.
+// the last laterKeep errors. The reason is also kept in the thread's
+// locals until the cancellation is undone, so that catch(print, x), whose
+// body has no step left to raise it, still catches it (pendingLater).
 
 package builtins
 
@@ -24,6 +26,7 @@ import (
 const (
 	laterMark = " [raised after " // then what, ", #", a number and "]"
 	laterKeep = 1024
+	laterKey  = "evscript.later" // thread local: the pending reason
 )
 
 var later struct {
@@ -63,7 +66,28 @@ func raiseAfter(t *hub.Task, err error, after string) {
 		later.keys = later.keys[1:]
 	}
 	later.Unlock()
+	if th := g.th.Load(); th != nil && th.Local(laterKey) == nil {
+		th.SetLocal(laterKey, reason)
+	}
 	g.Cancel(reason)
+}
+
+// pendingLater returns the error raiseAfter raised in th that no step has
+// raised yet (a builtin such as print called by catch itself), or nil.
+func pendingLater(th *starlark.Thread) error {
+	if reason, ok := th.Local(laterKey).(string); ok {
+		return errors.New(cancelPrefix + reason)
+	}
+	return nil
+}
+
+// uncancel undoes th's cancellation (a caught KeyboardInterrupt or
+// raiseAfter's error) and forgets raiseAfter's pending reason.
+func uncancel(th *starlark.Thread) {
+	th.Uncancel()
+	if th.Local(laterKey) != nil {
+		th.SetLocal(laterKey, nil)
+	}
 }
 
 // errorText is how an error reads in a cancellation reason.

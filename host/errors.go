@@ -32,10 +32,35 @@ func PrintError(w io.Writer, err error) {
 	case errors.As(err, &de):
 		fmt.Fprintf(w, "evscript: %v\n", de)
 	case errors.As(err, &ee):
-		builtins.PrintError(w, "main", err)
+		name := "main"
+		var te *threadError
+		if errors.As(err, &te) {
+			name = te.name
+		}
+		builtins.PrintError(w, name, err)
 	default:
 		fmt.Fprintln(w, err)
 	}
+}
+
+// A threadError is the error of a main thread the script renamed
+// (api.getcurrent().name = ...): PrintError heads it with that name.
+type threadError struct {
+	name string
+	err  error
+}
+
+func (e *threadError) Error() string { return e.err.Error() }
+func (e *threadError) Unwrap() error { return e.err }
+
+// mainError returns the error main ended with, carrying main's name if
+// the script renamed it.
+func mainError(main *builtins.GreenThread) error {
+	_, err := main.Result()
+	if err == nil || main.Name() == "main" {
+		return err
+	}
+	return &threadError{main.Name(), err}
 }
 
 // ExitStatus returns the exit status the evscript command gives a script

@@ -219,8 +219,7 @@ func (h *Host) ExecFile(ctx context.Context, filename string, src any) (starlark
 	if err != nil {
 		return globals, err
 	}
-	_, err = main.Result()
-	return globals, ctxErr(ctx, err)
+	return globals, ctxErr(ctx, mainError(main))
 }
 
 // ctxErr returns err, the error main ended with, so that it satisfies
