@@ -415,3 +415,16 @@ func (c *conn) close() {
 // closeWrite ends the stream's writing side (a TLS close_notify) before
 // a shutdown of the descriptor's.
 func (c *conn) closeWrite(t *hub.Task) error { return c.s.closeWrite(t) }
+
+// shutdownWrite sends what was written, then shuts the writing side: the
+// stream's (a TLS close_notify), the backlog flushed, the descriptor's.
+// It parks t until the backlog is in the kernel.
+func (c *conn) shutdownWrite(t *hub.Task) error {
+	if err := c.closeWrite(t); err != nil {
+		return err
+	}
+	if err := c.flush(t); err != nil {
+		return err
+	}
+	return c.fd.Shutdown(syscall.SHUT_WR)
+}

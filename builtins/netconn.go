@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/evscript/evscript/hub"
@@ -146,23 +145,10 @@ func (nc *NetConn) CloseWrite() error {
 	if err != nil {
 		return err
 	}
-	c := nc.s.c
-	if c.closed {
+	if nc.s.c.closed {
 		return netErr(hub.ErrClosed)
 	}
-	if err := c.closeWrite(t); err != nil {
-		return netErr(err)
-	}
-	if err := c.flush(t); err != nil {
-		return netErr(err)
-	}
-	if c.fd == nil {
-		return nil
-	}
-	if err := c.fd.Shutdown(syscall.SHUT_WR); err != nil {
-		return netErr(err)
-	}
-	return nil
+	return netErr(nc.s.c.shutdownWrite(t))
 }
 
 // Close closes the socket; queued bytes are still sent.

@@ -606,15 +606,18 @@ func (s *Socket) shutdown(t *hub.Task, b *starlark.Builtin, args starlark.Tuple,
 	if s.c.closed {
 		return nil, fmt.Errorf("%s: %w", b.Name(), hub.ErrClosed)
 	}
-	if how != syscall.SHUT_RD {
-		if err := s.c.closeWrite(t); err != nil {
-			return nil, err
+	var err error
+	switch how {
+	case syscall.SHUT_WR:
+		err = s.c.shutdownWrite(t)
+	case syscall.SHUT_RDWR:
+		if err = s.c.shutdownWrite(t); err == nil {
+			err = s.c.fd.Shutdown(how)
 		}
-		if err := s.c.flush(t); err != nil {
-			return nil, err
-		}
+	default:
+		err = s.c.fd.Shutdown(how)
 	}
-	if err := s.c.fd.Shutdown(how); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return starlark.None, nil
